@@ -1,0 +1,77 @@
+/**
+ * The `qdrant-stack` command. Exit codes: 0 success, 1 failure while working, 2 usage or config error.
+ * Every message goes to stderr, except the results a command is asked for.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/errors';
+import { loadConfig } from '../config/load';
+import { renderStack } from '../synth';
+import { stackNamespace } from '../charts/stack-chart';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { version } = require('../../package.json') as { version: string };
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const processIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+/** Runs the CLI with `argv` (as process.argv: node, script, args...); resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('qdrant-stack')
+    .description('Qdrant with Ollama and Redis on Kubernetes: render, validate and verify a stack from one model.')
+    .version(version, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', '\nExit codes: 0 success, 1 failure, 2 invalid usage or config.');
+
+  program
+    .command('synth')
+    .description('render the Kubernetes manifests of a stack into a folder (replaced atomically)')
+    .option('-c, --config <file>', 'stack config file', 'stack.yaml')
+    .option('-o, --out <dir>', 'output folder', 'dist')
+    .action((opts: { config: string; out: string }) => {
+      const config = loadConfig(opts.config);
+      renderStack(config, opts.out);
+      io.err(`synthesized stack '${config.name}' (namespace ${stackNamespace(config)}) into ${opts.out}/\n`);
+    });
+
+  program
+    .command('validate')
+    .description('check a stack config and report every problem at once')
+    .option('-c, --config <file>', 'stack config file', 'stack.yaml')
+    .action((opts: { config: string }) => {
+      const config = loadConfig(opts.config);
+      io.out(`${opts.config}: valid (stack '${config.name}', ${config.qdrant.collections.length} collection(s))\n`);
+    });
+
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (e) {
+    code = exitCodeOf(e, io);
+  }
+  return code;
+}
+
+function exitCodeOf(e: unknown, io: Io): number {
+  if (e instanceof CommanderError) {
+    // --help and --version end through here too, with exit code 0.
+    return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (e instanceof ConfigError) {
+    io.err(`error: ${e.message}\n`);
+    return EXIT.usage;
+  }
+  io.err(`error: ${(e as Error).message}\n`);
+  return EXIT.failed;
+}
+
+if (require.main === module) {
+  main(process.argv).then((c) => (process.exitCode = c));
+}

@@ -1,0 +1,77 @@
+/**
+ * Requests and limits, computed from the model. Pure, so the chart, `plan` and the tests share one answer.
+ */
+import { QDRANT } from '../components/qdrant';
+import { formatBytes, parseBytes, parseCpu } from './quantity';
+import type { QdrantConfig, ResourcesConfig } from './schema';
+
+export interface ResourceAmounts {
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+export interface ComputedResources {
+  readonly requests: ResourceAmounts;
+  readonly limits: ResourceAmounts;
+}
+
+const MiB = 2 ** 20;
+
+/** Below this Qdrant has no room for its own runtime, WAL buffers and the optimiser. */
+export const QDRANT_MEMORY_FLOOR_BYTES = 512 * MiB;
+/** Without sizing: enough for a few hundred thousand small vectors. */
+export const QDRANT_DEFAULT_RESOURCES: ComputedResources = {
+  requests: { cpu: '500m', memory: '1Gi' },
+  limits: { cpu: '2', memory: '2Gi' },
+};
+/** Limits leave room for optimiser and indexing spikes above the steady-state request. */
+export const QDRANT_MEMORY_LIMIT_FACTOR = 2;
+
+/** Qdrant's capacity formula: vectors × dimensions × 4 B × 1.5, in bytes. */
+export function qdrantMemoryBytes(vectors: number, dimensions: number): number {
+  return vectors * dimensions * QDRANT.sizing.bytesPerDimension * QDRANT.sizing.overheadFactor;
+}
+
+/** The memory request for a sizing: the formula rounded up to whole MiB, never below the floor. */
+export function qdrantMemoryRequestBytes(vectors: number, dimensions: number): number {
+  return Math.max(QDRANT_MEMORY_FLOOR_BYTES, Math.ceil(qdrantMemoryBytes(vectors, dimensions) / MiB) * MiB);
+}
+
+/** Dimensions used for sizing: given, or the largest collection's vector size. */
+export function sizingDimensions(qdrant: QdrantConfig): number | undefined {
+  if (qdrant.sizing?.dimensions) return qdrant.sizing.dimensions;
+  return qdrant.collections.length ? Math.max(...qdrant.collections.map((c) => c.vectorSize)) : undefined;
+}
+
+function applyOverrides(base: ComputedResources, overrides?: ResourcesConfig): ComputedResources {
+  return {
+    requests: { ...base.requests, ...stripUndefined(overrides?.requests) },
+    limits: { ...base.limits, ...stripUndefined(overrides?.limits) },
+  };
+}
+
+function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Qdrant's requests and limits: sizing formula when given, defaults otherwise, then the user's overrides. */
+export function qdrantResources(qdrant: QdrantConfig): ComputedResources {
+  let base = QDRANT_DEFAULT_RESOURCES;
+  const dimensions = sizingDimensions(qdrant);
+  if (qdrant.sizing && dimensions) {
+    const request = qdrantMemoryRequestBytes(qdrant.sizing.vectors, dimensions);
+    base = {
+      requests: { ...base.requests, memory: formatBytes(request) },
+      limits: { ...base.limits, memory: formatBytes(request * QDRANT_MEMORY_LIMIT_FACTOR) },
+    };
+  }
+  const { requests, limits } = applyOverrides(base, qdrant.resources);
+  // An override of only the request must not leave a smaller computed limit behind it.
+  return {
+    requests,
+    limits: {
+      cpu: parseCpu(limits.cpu)! < parseCpu(requests.cpu)! ? requests.cpu : limits.cpu,
+      memory: parseBytes(limits.memory)! < parseBytes(requests.memory)! ? requests.memory : limits.memory,
+    },
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * The stack model: one zod schema gives the TypeScript types, the runtime validation with defaults,
+ * and (later) the JSON Schema for editors. Messages are written for people: what is wrong and what
+ * was expected; the loader adds the key path and the value it got.
+ */
+import { z } from 'zod';
+import { QDRANT } from '../components/qdrant';
+import { parseBytes, parseCpu } from './quantity';
+
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A DNS-1123 label (namespaces, Services, stack names): at most `max` characters. */
+const dnsLabel = (max: number) =>
+  z
+    .string({ error: 'must be a string' })
+    .max(max, { error: `must be at most ${max} characters` })
+    .regex(DNS_1123_LABEL, { error: 'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit' });
+
+const secretName = z
+  .string({ error: 'must be a string' })
+  .max(253, { error: 'must be at most 253 characters' })
+  .regex(DNS_1123_SUBDOMAIN, { error: 'must be a DNS-1123 subdomain (lowercase letters, digits, "-" and ".")' });
+
+const secretKey = z
+  .string({ error: 'must be a string' })
+  .regex(/^[-._a-zA-Z0-9]{1,253}$/, { error: 'must be a Secret data key: letters, digits, "-", "_" or "."' });
+
+const bytesQuantity = z
+  .string({ error: 'must be a quantity string such as "10Gi"' })
+  .refine((q) => parseBytes(q) !== undefined && parseBytes(q)! > 0, { error: 'must be a positive quantity such as "512Mi" or "20Gi"' });
+
+const cpuQuantity = z
+  .union([z.string(), z.number()], { error: 'must be a CPU quantity such as "500m" or "2"' })
+  .transform((q) => String(q))
+  .refine((q) => parseCpu(q) !== undefined && parseCpu(q)! > 0, { error: 'must be a positive CPU quantity such as "500m" or "2"' });
+
+const positiveInt = z
+  .number({ error: 'must be a positive integer' })
+  .int({ error: 'must be a positive integer' })
+  .positive({ error: 'must be a positive integer' });
+
+/** `generate` (an in-cluster Job fills a Secret once) or a reference to a Secret the user manages. */
+export const secretSourceSchema = z.union(
+  [
+    z.literal('generate'),
+    z.strictObject({
+      secretName: secretName.describe('Name of an existing Secret in the stack namespace.'),
+      key: secretKey.describe('Data key inside that Secret.'),
+    }),
+  ],
+  { error: 'must be "generate" or an existing Secret reference { secretName, key }' },
+);
+
+const resourceAmountsSchema = z.strictObject({
+  cpu: cpuQuantity.optional().describe('CPU, e.g. "500m" or "2".'),
+  memory: bytesQuantity.optional().describe('Memory, e.g. "2Gi".'),
+});
+
+/** Overrides of computed requests and limits; any field left out keeps its computed value. */
+export const resourcesSchema = z
+  .strictObject({
+    requests: resourceAmountsSchema.optional(),
+    limits: resourceAmountsSchema.optional(),
+  })
+  .superRefine((r, ctx) => {
+    for (const [kind, parse] of [['cpu', parseCpu], ['memory', parseBytes]] as const) {
+      const request = r.requests?.[kind];
+      const limit = r.limits?.[kind];
+      if (request && limit && parse(limit)! < parse(request)!) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['limits', kind],
+          message: `${limit} must be at least the ${kind} request (${request})`,
+        });
+      }
+    }
+  });
+
+export const distanceSchema = z.enum(['Cosine', 'Dot', 'Euclid', 'Manhattan'], {
+  error: 'must be one of Cosine, Dot, Euclid, Manhattan (case-sensitive)',
+});
+
+export const collectionSchema = z.strictObject({
+  name: z
+    .string({ error: 'must be a string' })
+    .regex(/^[A-Za-z0-9_-]{1,255}$/, { error: 'must be 1-255 letters, digits, "_" or "-"' })
+    .describe('Collection name, as applications use it.'),
+  vectorSize: positiveInt.max(65536, { error: 'must be at most 65536 (Qdrant\'s limit)' }).describe('Dimensions of the vectors.'),
+  distance: distanceSchema.describe('Similarity metric.'),
+});
+
+export const qdrantSchema = z.strictObject({
+  version: z
+    .string({ error: 'must be a version string such as "1.19.0"' })
+    .regex(/^v?\d+\.\d+\.\d+$/, { error: 'must be a release version such as "1.19.0" (the unprivileged image of it is used)' })
+    .transform((v) => v.replace(/^v/, ''))
+    .default(QDRANT.version)
+    .describe('Qdrant release; the `-unprivileged` image of it runs as uid 1000.'),
+  replicas: positiveInt
+    .max(1, { error: 'must be 1: distributed mode (replicas > 1) is not available yet' })
+    .default(1)
+    .describe('Number of Qdrant peers.'),
+  storage: z
+    .strictObject({
+      size: bytesQuantity.default('10Gi').describe('Size of the storage volume per peer.'),
+      storageClass: dnsLabel(253).optional().describe('StorageClass of the volume; the cluster default when left out.'),
+    })
+    .prefault({})
+    .describe('Persistent storage at /qdrant/storage (must be block or POSIX storage, not NFS).'),
+  resources: resourcesSchema.optional().describe('Overrides of the computed requests and limits.'),
+  sizing: z
+    .strictObject({
+      vectors: positiveInt.describe('Expected number of vectors.'),
+      dimensions: positiveInt.optional().describe('Dimensions per vector; the largest collection vectorSize when left out.'),
+    })
+    .optional()
+    .describe('Expected data volume; sets the memory request from Qdrant\'s capacity formula.'),
+  apiKey: secretSourceSchema.default('generate').describe('Admin API key: generated in-cluster, or an existing Secret.'),
+  collections: z
+    .array(collectionSchema, { error: 'must be a list of collections' })
+    .default([{ name: 'knowledge', vectorSize: 1024, distance: 'Cosine' }])
+    .superRefine((collections, ctx) => {
+      const seen = new Map<string, number>();
+      collections.forEach((c, i) => {
+        const first = seen.get(c.name);
+        if (first !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate collection name (also at qdrant.collections[${first}])`, input: c.name });
+        } else seen.set(c.name, i);
+      });
+    })
+    .describe('Collections the applications expect.'),
+});
+
+export const stackSchema = z
+  .strictObject({
+    name: dnsLabel(40).default('qdrant-stack').describe('Stack name: prefix of every resource name.'),
+    namespace: dnsLabel(63).optional().describe('Namespace of every resource; the stack name when left out.'),
+    createNamespace: z.boolean({ error: 'must be true or false' }).default(true).describe('Render the Namespace (labelled Pod Security "restricted").'),
+    qdrant: qdrantSchema.prefault({}),
+  })
+  .superRefine((stack, ctx) => {
+    if (stack.qdrant.sizing && !stack.qdrant.sizing.dimensions && stack.qdrant.collections.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['qdrant', 'sizing', 'dimensions'], message: 'is required when qdrant.collections is empty' });
+    }
+  });
+
+/** The stack model as written by a user (every default optional). */
+export type StackInput = z.input<typeof stackSchema>;
+/** The stack model with every default applied. */
+export type StackConfig = z.output<typeof stackSchema>;
+export type QdrantConfig = StackConfig['qdrant'];
+export type CollectionConfig = QdrantConfig['collections'][number];
+export type SecretSource = z.output<typeof secretSourceSchema>;
+export type ResourcesConfig = z.output<typeof resourcesSchema>;
+export type Distance = z.output<typeof distanceSchema>;

@@ -1,0 +1,26 @@
+/**
+ * Apply order for GitOps tools. Argo CD applies lower sync waves first and waits for them to be healthy;
+ * Flux applies everything, and the generator Job carries `force` because Jobs are immutable.
+ */
+export const SYNC_WAVE = {
+  namespace: -3,
+  /** Secrets, ConfigMaps, RBAC, Services, volumes. */
+  config: -2,
+  /** Jobs that must finish before workloads start (secret generation). */
+  prepare: -1,
+  workloads: 0,
+} as const;
+
+export function syncWave(wave: number): Record<string, string> {
+  return { 'argocd.argoproj.io/sync-wave': String(wave) };
+}
+
+/** A Job re-run on every sync (idempotent), replaced rather than patched. */
+export function rerunOnSyncAnnotations(wave: number): Record<string, string> {
+  return {
+    ...syncWave(wave),
+    'argocd.argoproj.io/hook': 'Sync',
+    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+    'kustomize.toolkit.fluxcd.io/force': 'enabled',
+  };
+}

@@ -1,0 +1,184 @@
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { QDRANT, qdrantImage } from '../components/qdrant';
+import { ComputedResources, QDRANT_DEFAULT_RESOURCES } from '../config/resources';
+import { SYNC_WAVE, syncWave } from './gitops';
+import { componentLabels, selectorLabels } from './labels';
+import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
+import { SecretGenerator } from './secret-generator';
+
+/** A key inside an existing Secret. */
+export interface SecretKeyReference {
+  readonly secretName: string;
+  readonly key: string;
+}
+
+/** Props of {@link Qdrant}. */
+export interface QdrantProps {
+  /**
+   * Base name of every object (Deployment, Service, PVC, Secret).
+   * @default the construct id
+   */
+  readonly name?: string;
+  /**
+   * Name of the stack this belongs to (`app.kubernetes.io/part-of`).
+   * @default the name
+   */
+  readonly partOf?: string;
+  /**
+   * Qdrant release; the `-unprivileged` image of it is used.
+   * @default QDRANT.version (1.19.0)
+   */
+  readonly version?: string;
+  /**
+   * Size of the storage volume, a Kubernetes quantity.
+   * @default '10Gi'
+   */
+  readonly storageSize?: string;
+  /**
+   * StorageClass of the storage volume.
+   * @default the cluster's default StorageClass
+   */
+  readonly storageClass?: string;
+  /**
+   * CPU and memory requests and limits, as exact quantities.
+   * @default QDRANT_DEFAULT_RESOURCES (500m/2 CPU, 1Gi/2Gi memory)
+   */
+  readonly resources?: ComputedResources;
+  /**
+   * Admin API key: `'generate'` fills a Secret in-cluster once; otherwise a key of an existing Secret.
+   * @default 'generate'
+   */
+  readonly apiKey?: 'generate' | SecretKeyReference;
+  /**
+   * How long a starting Qdrant may take to load its collections before it is restarted.
+   * The REST server only listens once every collection is loaded.
+   * @default Duration.minutes(10)
+   */
+  readonly startupBudget?: Duration;
+}
+
+/** Below this a large collection load would be killed in a loop (qdrant-helm #78, #81). */
+const MIN_STARTUP_BUDGET_SECONDS = 300;
+const STARTUP_PERIOD_SECONDS = 10;
+
+/**
+ * A single-node Qdrant: Deployment (Recreate, RWO volume), PVC, Service and API key Secret, hardened
+ * to the Pod Security "restricted" profile.
+ */
+export class Qdrant extends Construct {
+  /** Name of the Service (and of the Deployment). */
+  readonly serviceName: string;
+  /** REST port, named `http` on the Service. */
+  readonly httpPort: number = QDRANT.ports.http;
+  /** gRPC port, named `grpc` on the Service. */
+  readonly grpcPort: number = QDRANT.ports.grpc;
+  /** The Secret key that holds the admin API key. */
+  readonly apiKeySecret: SecretKeyReference;
+  /** Name of the storage PersistentVolumeClaim. */
+  readonly storageClaimName: string;
+  /** Labels that select the Qdrant pods (for Services and NetworkPolicies). */
+  readonly podSelector: Record<string, string>;
+  /** The Deployment. */
+  readonly deployment: kplus.Deployment;
+  /** The Service. */
+  readonly service: kplus.Service;
+
+  constructor(scope: Construct, id: string, props: QdrantProps = {}) {
+    super(scope, id);
+    const name = props.name ?? id;
+    const version = props.version ?? QDRANT.version;
+    const resources = props.resources ?? QDRANT_DEFAULT_RESOURCES;
+    const startupSeconds = (props.startupBudget ?? Duration.minutes(10)).toSeconds();
+    if (startupSeconds < MIN_STARTUP_BUDGET_SECONDS) {
+      throw new Error(`'startupBudget' (${startupSeconds}s) must be at least ${MIN_STARTUP_BUDGET_SECONDS}s: a node loading large collections must not be restarted in a loop`);
+    }
+    this.serviceName = name;
+    this.storageClaimName = `${name}-storage`;
+    this.podSelector = selectorLabels({ app: 'qdrant', instance: name });
+    const labels = componentLabels({ app: 'qdrant', instance: name, component: 'vector-database', partOf: props.partOf ?? name, version });
+
+    const apiKey = props.apiKey ?? 'generate';
+    this.apiKeySecret =
+      apiKey === 'generate'
+        ? SecretGenerator.of(this, { namePrefix: props.partOf ?? name, partOf: props.partOf ?? name }).addKey(`${name}-api-key`, 'api-key')
+        : apiKey;
+
+    new k8s.KubePersistentVolumeClaim(this, 'storage', {
+      metadata: { name: this.storageClaimName, labels, annotations: syncWave(SYNC_WAVE.config) },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: props.storageClass,
+        resources: { requests: { storage: k8s.Quantity.fromString(props.storageSize ?? '10Gi') } },
+      },
+    });
+
+    this.deployment = new kplus.Deployment(this, 'deployment', {
+      metadata: { name, labels, annotations: syncWave(SYNC_WAVE.workloads) },
+      podMetadata: { labels },
+      replicas: 1,
+      // An RWO volume cannot attach to a second pod: the old pod must stop before the new one starts.
+      strategy: kplus.DeploymentStrategy.recreate(),
+      select: false,
+      securityContext: restrictedPodSecurity(QDRANT.uid, QDRANT.gid),
+      automountServiceAccountToken: false,
+    });
+    this.deployment.select(kplus.LabelSelector.of({ labels: this.podSelector }));
+
+    const claim = kplus.PersistentVolumeClaim.fromClaimName(this, 'claim', this.storageClaimName);
+    const storage = kplus.Volume.fromPersistentVolumeClaim(this, 'storage-volume', claim, { name: 'storage' });
+    const snapshots = kplus.Volume.fromEmptyDir(this, 'snapshots-volume', 'snapshots');
+    const tmp = kplus.Volume.fromEmptyDir(this, 'tmp-volume', 'tmp');
+
+    const probe = (path: string, periodSeconds: number, failureThreshold: number, timeoutSeconds: number) =>
+      kplus.Probe.fromHttpGet(path, {
+        port: QDRANT.ports.http,
+        periodSeconds: Duration.seconds(periodSeconds),
+        failureThreshold,
+        timeoutSeconds: Duration.seconds(timeoutSeconds),
+        initialDelaySeconds: Duration.seconds(0),
+      });
+
+    this.deployment.addContainer({
+      name: 'qdrant',
+      image: qdrantImage(version),
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      ports: [
+        { name: 'http', number: QDRANT.ports.http },
+        { name: 'grpc', number: QDRANT.ports.grpc },
+      ],
+      envVariables: {
+        [QDRANT.env.apiKey]: kplus.EnvValue.fromSecretValue({
+          secret: kplus.Secret.fromSecretName(this, 'api-key-secret', this.apiKeySecret.secretName),
+          key: this.apiKeySecret.key,
+        }),
+        // Qdrant reports anonymous usage to telemetry.qdrant.io by default; production stays quiet.
+        [QDRANT.env.telemetryDisabled]: kplus.EnvValue.fromValue('true'),
+      },
+      startup: probe(QDRANT.probes.startup, STARTUP_PERIOD_SECONDS, Math.ceil(startupSeconds / STARTUP_PERIOD_SECONDS), 5),
+      liveness: probe(QDRANT.probes.liveness, 10, 6, 5),
+      readiness: probe(QDRANT.probes.readiness, 5, 3, 3),
+      securityContext: restrictedContainerSecurity(QDRANT.uid, QDRANT.gid),
+      volumeMounts: [
+        { path: QDRANT.paths.storage, volume: storage },
+        { path: QDRANT.paths.snapshots, volume: snapshots },
+        { path: QDRANT.paths.tmp, volume: tmp },
+      ],
+    });
+    finishRestrictedPod(this.deployment, '/spec/template/spec', [resources]);
+
+    this.service = new kplus.Service(this, 'service', {
+      metadata: { name, labels, annotations: syncWave(SYNC_WAVE.config) },
+      type: kplus.ServiceType.CLUSTER_IP,
+      ports: [
+        { name: 'http', port: QDRANT.ports.http, targetPort: QDRANT.ports.http },
+        { name: 'grpc', port: QDRANT.ports.grpc, targetPort: QDRANT.ports.grpc },
+      ],
+    });
+    for (const [key, value] of Object.entries(this.podSelector)) this.service.selectLabel(key, value);
+    // kplus renders `protocol` but not `appProtocol`; gRPC-aware proxies and meshes read it.
+    ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/ports/1/appProtocol', 'grpc'));
+  }
+}

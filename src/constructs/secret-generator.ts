@@ -1,0 +1,122 @@
+import { Chart, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { RUNNER } from '../components/runner';
+import { GENERATE_SECRETS_SCRIPT } from '../jobs/generate-secrets';
+import { componentLabels } from './labels';
+import { rerunOnSyncAnnotations, SYNC_WAVE, syncWave } from './gitops';
+import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
+import type { ComputedResources } from '../config/resources';
+
+const RUNNER_JOB_RESOURCES: ComputedResources = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } };
+
+/** A Secret key that the generator fills with a random value when it is empty. */
+export interface GeneratedSecretKey {
+  readonly secretName: string;
+  readonly key: string;
+}
+
+/** Props of {@link SecretGenerator}. */
+export interface SecretGeneratorProps {
+  /** Name prefix of the generator's objects (`<prefix>-secret-generator`). */
+  readonly namePrefix: string;
+  /** Value of `app.kubernetes.io/part-of`. */
+  readonly partOf: string;
+  /**
+   * Image with `node` on the PATH.
+   * @default RUNNER.image (node:22-alpine)
+   */
+  readonly image?: string;
+}
+
+const ID = 'secret-generator';
+
+/**
+ * Generates secret values inside the cluster, so no secret is ever written into a manifest or Git.
+ * Renders one empty Secret per generated key and a Job (with a Role limited to those Secrets' names)
+ * that fills missing keys once and keeps existing ones. One per chart: use {@link SecretGenerator.of}.
+ */
+export class SecretGenerator extends Construct {
+  /** The generator of a chart, created on first use. */
+  static of(scope: Construct, props: SecretGeneratorProps): SecretGenerator {
+    const chart = Chart.of(scope);
+    return (chart.node.tryFindChild(ID) as SecretGenerator | undefined) ?? new SecretGenerator(chart, ID, props);
+  }
+
+  /** Name of the generator Job. */
+  readonly jobName: string;
+  private readonly keys: GeneratedSecretKey[] = [];
+  private readonly secretNames: string[] = [];
+  private readonly container: kplus.Container;
+
+  private constructor(scope: Construct, id: string, props: SecretGeneratorProps) {
+    super(scope, id);
+    this.jobName = `${props.namePrefix}-secret-generator`;
+    const labels = componentLabels({ app: 'secret-generator', instance: this.jobName, component: 'secrets', partOf: props.partOf, version: '1' });
+    const metadata = { labels, annotations: syncWave(SYNC_WAVE.config) };
+
+    const serviceAccount = new kplus.ServiceAccount(this, 'account', { metadata: { ...metadata, name: this.jobName }, automountToken: false });
+    // Only get and patch, only on the Secrets this stack generates (the array grows with addKey).
+    new k8s.KubeRole(this, 'role', {
+      metadata: { ...metadata, name: this.jobName },
+      rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: this.secretNames, verbs: ['get', 'patch'] }],
+    });
+    new k8s.KubeRoleBinding(this, 'binding', {
+      metadata: { ...metadata, name: this.jobName },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.jobName },
+      subjects: [{ kind: 'ServiceAccount', name: this.jobName }],
+    });
+    const script = new kplus.ConfigMap(this, 'script', {
+      metadata: { ...metadata, name: `${this.jobName}-script` },
+      data: { 'generate-secrets.js': GENERATE_SECRETS_SCRIPT },
+    });
+
+    const job = new kplus.Job(this, 'job', {
+      metadata: { name: this.jobName, labels, annotations: rerunOnSyncAnnotations(SYNC_WAVE.prepare) },
+      podMetadata: { labels },
+      serviceAccount,
+      // The only pod of the stack that talks to the Kubernetes API.
+      automountServiceAccountToken: true,
+      backoffLimit: 4,
+      activeDeadline: Duration.minutes(5),
+      securityContext: restrictedPodSecurity(RUNNER.uid, RUNNER.gid),
+      restartPolicy: kplus.RestartPolicy.NEVER,
+    });
+    const scripts = kplus.Volume.fromConfigMap(this, 'scripts', script, { name: 'scripts' });
+    this.container = job.addContainer({
+      name: 'generate',
+      image: props.image ?? RUNNER.image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: ['node', `${RUNNER.scriptsPath}/generate-secrets.js`],
+      securityContext: restrictedContainerSecurity(RUNNER.uid, RUNNER.gid),
+      volumeMounts: [{ path: RUNNER.scriptsPath, volume: scripts, readOnly: true }],
+    });
+    finishRestrictedPod(job, '/spec/template/spec', [RUNNER_JOB_RESOURCES]);
+    this.labels = labels;
+  }
+
+  private readonly labels: Record<string, string>;
+
+  /** Registers a key to generate and renders its (empty) Secret; returns the reference to use. */
+  addKey(secretName: string, key: string): GeneratedSecretKey {
+    if (this.keys.some((k) => k.secretName === secretName && k.key === key)) {
+      throw new Error(`secret key '${secretName}/${key}' is already generated by another component`);
+    }
+    if (!this.secretNames.includes(secretName)) {
+      this.secretNames.push(secretName);
+      new k8s.KubeSecret(this, `secret-${secretName}`, {
+        metadata: {
+          name: secretName,
+          labels: this.labels,
+          annotations: { ...syncWave(SYNC_WAVE.config), 'qdrant-stack/generated-by': this.jobName },
+        },
+        type: 'Opaque',
+      });
+    }
+    const ref = { secretName, key };
+    this.keys.push(ref);
+    this.container.env.addVariable('GENERATED_SECRETS', kplus.EnvValue.fromValue(JSON.stringify(this.keys.map((k) => ({ secret: k.secretName, key: k.key })))));
+    return ref;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Rendering a stack model to files. Everything is written into a fresh temporary folder beside the
+ * target and moved into place only when complete, so a failure never leaves a half-written output.
+ */
+import { App, YamlOutputType } from 'cdk8s';
+import { mkdtempSync, renameSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { StackConfig } from './config/schema';
+import { StackChart } from './charts/stack-chart';
+
+/** Adds the stack's charts to an app (used by `cdk8s synth` and by the CLI). */
+export function addStack(app: App, config: StackConfig): StackChart {
+  return new StackChart(app, config.name, { config });
+}
+
+/** Renders the Kubernetes manifests of a stack into `dir` (which must exist and be empty). */
+export function synthManifests(config: StackConfig, dir: string): void {
+  const app = new App({ outdir: dir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.k8s.yaml' });
+  addStack(app, config);
+  app.synth();
+}
+
+/** Renders every output of a stack into `outDir`, replacing it atomically. */
+export function renderStack(config: StackConfig, outDir: string): void {
+  const target = resolve(outDir);
+  mkdirSync(dirname(target), { recursive: true });
+  const staging = mkdtempSync(join(dirname(target), `.tmp-${basename(target)}-`));
+  try {
+    synthManifests(config, staging);
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+  const previous = existsSync(target) ? `${staging}.old` : undefined;
+  if (previous) renameSync(target, previous);
+  renameSync(staging, target);
+  if (previous) rmSync(previous, { recursive: true, force: true });
+}
