@@ -95,7 +95,7 @@ export function toProblems(issues: readonly z.core.$ZodIssue[], schema: z.ZodTyp
       }
     }
     const input = (issue as { input?: unknown }).input;
-    if (issue.code === 'invalid_type' && input === undefined) {
+    if (input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union')) {
       problems.push({ path: formatPath(path), message: `is required (${issue.message})` });
       continue;
     }

@@ -29,7 +29,13 @@ export function loadConfig(file: string): StackConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError([{ path: '(file)', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }], file);
+    throw new ConfigError([{ path: '(file)', message: cannotRead(e as NodeJS.ErrnoException) }], file);
   }
   return parseConfig(text, file);
+}
+
+function cannotRead(e: NodeJS.ErrnoException): string {
+  if (e.code === 'ENOENT') return 'file not found (pass --config FILE, or create stack.yaml from the README)';
+  if (e.code === 'EISDIR') return 'is a folder, expected a YAML file';
+  return `cannot read (${e.code ?? e.message})`;
 }

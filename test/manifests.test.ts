@@ -1,0 +1,111 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { loadConfig } from '../src/config/load';
+import { renderStack } from '../src/synth';
+import { Manifest, synthStack } from './support/stack';
+
+const ROOT = join(__dirname, '..');
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+function renderCommittedConfig(): { dir: string; files: Record<string, string> } {
+  const dir = mkdtempSync(join(tmpdir(), 'qdrant-stack-synth-'));
+  const out = join(dir, 'dist');
+  renderStack(loadConfig(join(ROOT, 'stack.yaml')), out);
+  const files = Object.fromEntries(filesUnder(out).map((f) => [relative(out, f), readFileSync(f, 'utf8')]));
+  rmSync(dir, { recursive: true, force: true });
+  return { dir, files };
+}
+
+/** The kubernetes-models class for an object, e.g. `kubernetes-models/apps/v1/Deployment`. */
+function modelClass(object: Manifest): new (data: unknown) => { validate(): void } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(`kubernetes-models/${object.apiVersion}/${object.kind}`);
+  return mod[object.kind];
+}
+
+describe('Kubernetes API schema (kubernetes-models)', () => {
+  const variants: [string, object][] = [
+    ['default stack', {}],
+    ['existing secret, sizing, overrides, storage class, no namespace', {
+      createNamespace: false,
+      qdrant: { apiKey: { secretName: 'qdrant', key: 'k' }, sizing: { vectors: 5_000_000 }, resources: { limits: { cpu: '3500m' } }, storage: { size: '100Gi', storageClass: 'premium' } },
+    }],
+  ];
+  test.each(variants)('%s: every object validates against its kind', (_title, input) => {
+    const objects = synthStack(input);
+    expect(objects.length).toBeGreaterThanOrEqual(3);
+    for (const object of objects) {
+      const Model = modelClass(object);
+      expect(() => new Model(object).validate()).not.toThrow();
+    }
+  });
+
+  test('the schema check catches a broken object (it can fail)', () => {
+    const objects = synthStack({});
+    const deployment = objects.find((o) => o.kind === 'Deployment')!;
+    const broken = JSON.parse(JSON.stringify(deployment));
+    broken.spec.template.spec.containers[0].ports[0].containerPort = 'http';
+    const Model = modelClass(broken);
+    expect(() => new Model(broken).validate()).toThrow(/containerPort/);
+  });
+});
+
+describe('output', () => {
+  test('every namespaced object lands in the stack namespace; the Namespace itself has none', () => {
+    const objects = synthStack({ name: 'test', namespace: 'vectors' });
+    const ns = objects.filter((o) => o.kind === 'Namespace');
+    expect(ns.map((o) => o.metadata)).toEqual([expect.objectContaining({ name: 'vectors' })]);
+    expect(ns[0].metadata.namespace).toBeUndefined();
+    expect(ns[0].metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    for (const o of objects.filter((x) => x.kind !== 'Namespace')) expect(o.metadata.namespace).toBe('vectors');
+  });
+
+  test('names are readable and stable: <stack>-<component>, no hash suffixes', () => {
+    const names = synthStack({ name: 'test' }).map((o) => o.metadata.name);
+    for (const name of names) expect(name).toMatch(/^test(-[a-z]+)*$/);
+    expect(new Set(names.map((n, i) => `${synthStack({ name: 'test' })[i].kind}/${n}`)).size).toBe(names.length);
+  });
+
+  test('no secret value anywhere: Secrets carry no data, env uses secretKeyRef', () => {
+    const objects = synthStack({ name: 'test' });
+    for (const secret of objects.filter((o) => o.kind === 'Secret')) {
+      expect(secret.data).toBeUndefined();
+      expect(secret.stringData).toBeUndefined();
+    }
+    const text = JSON.stringify(objects);
+    expect(text).not.toMatch(/"name":"[^"]*(API_KEY|PASSWORD)[^"]*","value"/);
+  });
+
+  test('the same config renders byte-identical files', () => {
+    const first = renderCommittedConfig().files;
+    const second = renderCommittedConfig().files;
+    expect(Object.keys(first).length).toBeGreaterThan(0);
+    expect(second).toEqual(first);
+  });
+
+  test('the committed dist/ is what `npm run synth` renders from stack.yaml (run it and commit when this fails)', () => {
+    const fresh = renderCommittedConfig().files;
+    const dist = join(ROOT, 'dist');
+    const committed = Object.fromEntries(filesUnder(dist).map((f) => [relative(dist, f), readFileSync(f, 'utf8')]));
+    expect(Object.keys(committed).sort()).toEqual(Object.keys(fresh).sort());
+    for (const [file, text] of Object.entries(fresh)) expect(`${file}:\n${committed[file]}`).toBe(`${file}:\n${text}`);
+  });
+
+  test('dist/ parses as YAML documents of Kubernetes objects', () => {
+    for (const file of filesUnder(join(ROOT, 'dist')).filter((f) => f.endsWith('.k8s.yaml'))) {
+      const docs = parseAllDocuments(readFileSync(file, 'utf8'));
+      for (const doc of docs) {
+        expect(doc.errors).toEqual([]);
+        expect(doc.toJS()).toEqual(expect.objectContaining({ apiVersion: expect.any(String), kind: expect.any(String) }));
+      }
+    }
+  });
+});

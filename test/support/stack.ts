@@ -1,0 +1,31 @@
+import { Testing } from 'cdk8s';
+import { resolveConfig } from '../../src/config/load';
+import type { StackInput } from '../../src/config/schema';
+import { StackChart } from '../../src/charts/stack-chart';
+
+/** A rendered Kubernetes object, loosely typed for targeted assertions. */
+export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: any };
+
+/** Synthesizes the stack of a (partial) model and returns its objects. */
+export function synthStack(input: StackInput = {}): Manifest[] {
+  const app = Testing.app();
+  const chart = new StackChart(app, 'test', { config: resolveConfig(input) });
+  return Testing.synth(chart) as Manifest[];
+}
+
+/** The one object of a kind and name; fails loudly when absent or ambiguous. */
+export function find(objects: Manifest[], kind: string, name: string): Manifest {
+  const found = objects.filter((o) => o.kind === kind && o.metadata.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.length} (have: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')})`);
+  return found[0];
+}
+
+/** Every pod spec in the objects, with the owning object. */
+export function podSpecs(objects: Manifest[]): { owner: Manifest; spec: any }[] {
+  return objects.flatMap((o) => {
+    if (o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'Job' || o.kind === 'DaemonSet') return [{ owner: o, spec: o.spec.template.spec }];
+    if (o.kind === 'CronJob') return [{ owner: o, spec: o.spec.jobTemplate.spec.template.spec }];
+    if (o.kind === 'Pod') return [{ owner: o, spec: o.spec }];
+    return [];
+  });
+}
