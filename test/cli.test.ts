@@ -54,6 +54,15 @@ describe('qdrant-stack synth', () => {
     expect(readdirSync(dir).sort()).toEqual(['bad.yaml', 'out']);
   });
 
+  test('an embedding collection that does not match the model exits 2 and writes nothing', async () => {
+    const dir = workdir();
+    writeFileSync(join(dir, 'stack.yaml'), 'qdrant:\n  collections:\n    - { name: docs, vectorSize: 1536, distance: Cosine }\n');
+    const result = await run('synth', '--config', join(dir, 'stack.yaml'), '--out', join(dir, 'out'));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('qdrant.collections[0].vectorSize: 1536 does not match ollama.embeddingModel mxbai-embed-large (1024 dimensions)');
+    expect(readdirSync(dir)).toEqual(['stack.yaml']);
+  });
+
   test('a missing config file exits 2 and says what to do', async () => {
     const dir = workdir();
     const result = await run('synth', '--config', join(dir, 'nope.yaml'), '--out', join(dir, 'out'));

@@ -50,10 +50,10 @@ function runScript(apiUrl: string, wanted: { secret: string; key: string }[], to
   const dir = mkdtempSync(join(tmpdir(), 'generate-secrets-'));
   writeFileSync(join(dir, 'token'), `${token}\n`);
   writeFileSync(join(dir, 'namespace'), 'stack');
-  writeFileSync(join(dir, 'generate-secrets.js'), GENERATE_SECRETS_SCRIPT);
+  writeFileSync(join(dir, 'generate.js'), GENERATE_SECRETS_SCRIPT);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(dir, 'generate-secrets.js')], {
-      env: { PATH: process.env.PATH, KUBE_API_URL: apiUrl, SERVICE_ACCOUNT_DIR: dir, GENERATED_SECRETS: JSON.stringify(wanted) },
+    const child = spawn(process.execPath, [join(dir, 'generate.js')], {
+      env: { PATH: process.env.PATH, KUBE_API_URL: apiUrl, SERVICE_ACCOUNT_DIR: dir, GENERATE_KEYS: JSON.stringify(wanted) },
     });
     let output = '';
     child.stdout.on('data', (c) => (output += c));

@@ -111,7 +111,11 @@ describe('Qdrant sizing and overrides', () => {
 
   test('sizing dimensions default to the largest collection', () => {
     const container = qdrantContainer(
-      synthStack({ name: 'test', qdrant: { sizing: { vectors: 2_000_000 }, collections: [{ name: 'a', vectorSize: 384, distance: 'Dot' }, { name: 'b', vectorSize: 768, distance: 'Cosine' }] } }),
+      synthStack({
+        name: 'test',
+        ollama: { embeddingModel: 'nomic-embed-text' },
+        qdrant: { sizing: { vectors: 2_000_000 }, collections: [{ name: 'a', vectorSize: 384, distance: 'Dot' }, { name: 'b', vectorSize: 768, distance: 'Cosine', embeddings: true }] },
+      }),
     );
     // 2M × 768 × 6 B = 9,216,000,000 B = 8789.0625 MiB → 8790Mi
     expect(container.resources.requests.memory).toBe('8790Mi');
@@ -143,7 +147,7 @@ describe('Qdrant sizing and overrides', () => {
 
 describe('API key sources', () => {
   test('"generate" renders an empty Secret and a generator Job limited to it — never a value', () => {
-    const objects = synthStack({ name: 'test' });
+    const objects = synthStack({ name: 'test', redis: { enabled: false } });
     const secret = find(objects, 'Secret', 'test-qdrant-api-key');
     expect(secret.data).toBeUndefined();
     expect(secret.stringData).toBeUndefined();
@@ -151,15 +155,16 @@ describe('API key sources', () => {
     expect(role.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: ['test-qdrant-api-key'], verbs: ['get', 'patch'] }]);
     const job = find(objects, 'Job', 'test-secret-generator');
     const env = job.spec.template.spec.containers[0].env;
-    expect(JSON.parse(env.find((e: any) => e.name === 'GENERATED_SECRETS').value)).toEqual([{ secret: 'test-qdrant-api-key', key: 'api-key' }]);
+    expect(JSON.parse(env.find((e: any) => e.name === 'GENERATE_KEYS').value)).toEqual([{ secret: 'test-qdrant-api-key', key: 'api-key' }]);
     expect(job.spec.template.spec.serviceAccountName).toBe('test-secret-generator');
   });
 
   test('an existing Secret is referenced as given, and nothing is generated', () => {
-    const objects = synthStack({ name: 'test', qdrant: { apiKey: { secretName: 'my-qdrant', key: 'admin' } } });
+    const objects = synthStack({ name: 'test', qdrant: { apiKey: { secretName: 'my-qdrant', key: 'admin' } }, redis: { enabled: false }, ollama: { enabled: false } });
     const env = qdrantContainer(objects).env.find((e: any) => e.name === 'QDRANT__SERVICE__API_KEY');
     expect(env.valueFrom.secretKeyRef).toEqual({ name: 'my-qdrant', key: 'admin' });
     expect(objects.filter((o) => o.kind === 'Secret' || o.kind === 'Job' || o.kind === 'Role')).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name.includes('kube-api'))).toEqual([]);
   });
 });
 
@@ -191,4 +196,15 @@ describe('every pod of the stack', () => {
       expect(c.resources.requests && c.resources.limits).toBeTruthy();
     }
   });
+});
+
+test('one generator serves every generated secret of the stack', () => {
+  const objects = synthStack({ name: 'test' });
+  const role = find(objects, 'Role', 'test-secret-generator');
+  expect(role.rules[0].resourceNames).toEqual(['test-qdrant-api-key', 'test-redis-password']);
+  const env = find(objects, 'Job', 'test-secret-generator').spec.template.spec.containers[0].env;
+  expect(JSON.parse(env[0].value)).toEqual([
+    { secret: 'test-qdrant-api-key', key: 'api-key' },
+    { secret: 'test-redis-password', key: 'password' },
+  ]);
 });

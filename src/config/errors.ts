@@ -99,7 +99,9 @@ export function toProblems(issues: readonly z.core.$ZodIssue[], schema: z.ZodTyp
       problems.push({ path: formatPath(path), message: `is required (${issue.message})` });
       continue;
     }
-    const got = input === undefined ? '' : ` (got ${describeValue(input)})`;
+    // A cross-field check carries the whole object it checked as input: its message says enough.
+    const objectOfCustomCheck = issue.code === 'custom' && typeof input === 'object' && input !== null;
+    const got = input === undefined || objectOfCustomCheck ? '' : ` (got ${describeValue(input)})`;
     problems.push({ path: formatPath(path), message: `${issue.message}${got}` });
   }
   return problems;

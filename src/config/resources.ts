@@ -3,7 +3,7 @@
  */
 import { QDRANT } from '../components/qdrant';
 import { formatBytes, parseBytes, parseCpu } from './quantity';
-import type { QdrantConfig, ResourcesConfig } from './schema';
+import type { OllamaConfig, QdrantConfig, RedisConfig, ResourcesConfig } from './schema';
 
 export interface ResourceAmounts {
   readonly cpu: string;
@@ -43,10 +43,16 @@ export function sizingDimensions(qdrant: QdrantConfig): number | undefined {
   return qdrant.collections.length ? Math.max(...qdrant.collections.map((c) => c.vectorSize)) : undefined;
 }
 
-function applyOverrides(base: ComputedResources, overrides?: ResourcesConfig): ComputedResources {
+/** The user's overrides on top of computed values; a request raised above its limit raises the limit too. */
+export function withOverrides(base: ComputedResources, overrides?: ResourcesConfig): ComputedResources {
+  const requests = { ...base.requests, ...stripUndefined(overrides?.requests) };
+  const limits = { ...base.limits, ...stripUndefined(overrides?.limits) };
   return {
-    requests: { ...base.requests, ...stripUndefined(overrides?.requests) },
-    limits: { ...base.limits, ...stripUndefined(overrides?.limits) },
+    requests,
+    limits: {
+      cpu: parseCpu(limits.cpu)! < parseCpu(requests.cpu)! ? requests.cpu : limits.cpu,
+      memory: parseBytes(limits.memory)! < parseBytes(requests.memory)! ? requests.memory : limits.memory,
+    },
   };
 }
 
@@ -65,13 +71,31 @@ export function qdrantResources(qdrant: QdrantConfig): ComputedResources {
       limits: { ...base.limits, memory: formatBytes(request * QDRANT_MEMORY_LIMIT_FACTOR) },
     };
   }
-  const { requests, limits } = applyOverrides(base, qdrant.resources);
-  // An override of only the request must not leave a smaller computed limit behind it.
+  return withOverrides(base, qdrant.resources);
+}
+
+/** Embedding models are small (mxbai-embed-large ≈ 670 MB); CPU inference wants a few cores. */
+export const OLLAMA_DEFAULT_RESOURCES: ComputedResources = {
+  requests: { cpu: '1', memory: '2Gi' },
+  limits: { cpu: '4', memory: '6Gi' },
+};
+
+export function ollamaResources(ollama: OllamaConfig): ComputedResources {
+  return withOverrides(OLLAMA_DEFAULT_RESOURCES, ollama.resources);
+}
+
+/**
+ * Redis: the request is maxmemory plus a quarter for fragmentation and buffers; the limit is twice
+ * maxmemory, since an AOF rewrite forks and copy-on-write can touch every page.
+ */
+export function redisDefaultResources(maxMemory: string): ComputedResources {
+  const bytes = parseBytes(maxMemory)!;
   return {
-    requests,
-    limits: {
-      cpu: parseCpu(limits.cpu)! < parseCpu(requests.cpu)! ? requests.cpu : limits.cpu,
-      memory: parseBytes(limits.memory)! < parseBytes(requests.memory)! ? requests.memory : limits.memory,
-    },
+    requests: { cpu: '100m', memory: formatBytes(bytes * 1.25) },
+    limits: { cpu: '1', memory: formatBytes(bytes * 2) },
   };
+}
+
+export function redisResources(redis: RedisConfig): ComputedResources {
+  return withOverrides(redisDefaultResources(redis.maxMemory), redis.resources);
 }

@@ -5,6 +5,10 @@
  */
 import { z } from 'zod';
 import { QDRANT } from '../components/qdrant';
+import { DEFAULT_EMBEDDING_MODEL } from '../components/embeddings';
+import { OLLAMA } from '../components/ollama';
+import { REDIS } from '../components/redis';
+import { embeddingProblems } from './embedding';
 import { parseBytes, parseCpu } from './quantity';
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -88,6 +92,10 @@ export const collectionSchema = z.strictObject({
     .describe('Collection name, as applications use it.'),
   vectorSize: positiveInt.max(65536, { error: 'must be at most 65536 (Qdrant\'s limit)' }).describe('Dimensions of the vectors.'),
   distance: distanceSchema.describe('Similarity metric.'),
+  embeddings: z
+    .boolean({ error: 'must be true or false' })
+    .optional()
+    .describe('This collection receives the Ollama embeddings (needed only when there are several collections).'),
 });
 
 export const qdrantSchema = z.strictObject({
@@ -132,17 +140,89 @@ export const qdrantSchema = z.strictObject({
     .describe('Collections the applications expect.'),
 });
 
+const storageSchema = (defaultSize: string, what: string) =>
+  z
+    .strictObject({
+      size: bytesQuantity.default(defaultSize).describe(`Size of the ${what} volume.`),
+      storageClass: dnsLabel(253).optional().describe('StorageClass of the volume; the cluster default when left out.'),
+    })
+    .prefault({});
+
+const modelName = z
+  .string({ error: 'must be a model name such as "mxbai-embed-large" or "nomic-embed-text:v1.5"' })
+  .regex(/^[a-z0-9][a-z0-9._\/-]*(:[A-Za-z0-9._-]+)?$/, { error: 'must be an Ollama model name such as "mxbai-embed-large" or "nomic-embed-text:v1.5"' });
+
+export const ollamaSchema = z.strictObject({
+  enabled: z.boolean({ error: 'must be true or false' }).default(true).describe('Deploy Ollama for embeddings.'),
+  version: z
+    .string({ error: 'must be a version string such as "0.20.6"' })
+    .regex(/^v?\d+\.\d+\.\d+$/, { error: 'must be a release version such as "0.20.6"' })
+    .transform((v) => v.replace(/^v/, ''))
+    .default(OLLAMA.version)
+    .describe('Ollama release (image tag).'),
+  models: z.array(modelName, { error: 'must be a list of model names' }).default([]).describe('Models to pull besides the embedding model.'),
+  embeddingModel: modelName.default(DEFAULT_EMBEDDING_MODEL).describe('Model that embeds text for the embedding collection.'),
+  embeddingDimensions: positiveInt.optional().describe('Output dimensions of the embedding model; needed only for models the registry does not know.'),
+  gpus: z.number({ error: 'must be a whole number of GPUs' }).int({ error: 'must be a whole number of GPUs' }).min(0, { error: 'must be 0 or more' }).default(0).describe('NVIDIA GPUs per Ollama pod.'),
+  runtimeClassName: z
+    .union([dnsLabel(253), z.null()], { error: 'must be a RuntimeClass name or null' })
+    .optional()
+    .describe('RuntimeClass for GPU pods; "nvidia" when gpus > 0, null for none.'),
+  storage: storageSchema('20Gi', 'model'),
+  keepAlive: z
+    .string({ error: 'must be a duration such as "30m" or "-1" (forever)' })
+    .regex(/^(-1|0|\d+(\.\d+)?(ms|s|m|h))$/, { error: 'must be a duration such as "30m", "24h", "0" or "-1" (forever)' })
+    .default('30m')
+    .describe('How long a model stays in memory after its last use (OLLAMA_KEEP_ALIVE).'),
+  numParallel: positiveInt.max(64, { error: 'must be at most 64' }).default(4).describe('Parallel requests per model (OLLAMA_NUM_PARALLEL).'),
+  pullModels: z
+    .boolean({ error: 'must be true or false' })
+    .default(true)
+    .describe('Pull the models with a Job after each deploy; when false, models must already be on the volume and Ollama gets no internet egress.'),
+  resources: resourcesSchema.optional().describe('Overrides of the default requests and limits.'),
+});
+
+export const redisSchema = z.strictObject({
+  enabled: z.boolean({ error: 'must be true or false' }).default(true).describe('Deploy Redis for the search cache and embedding job queue.'),
+  version: z
+    .string({ error: 'must be a version string such as "8.10.2"' })
+    .regex(/^\d+\.\d+\.\d+$/, { error: 'must be a release version such as "8.10.2"' })
+    .default(REDIS.version)
+    .describe('Redis release (official image, Debian variant).'),
+  maxMemory: bytesQuantity.default('256Mi').describe('Redis maxmemory; requests and limits follow from it.'),
+  maxMemoryPolicy: z
+    .enum(REDIS.evictionPolicies, { error: `must be one of ${REDIS.evictionPolicies.join(', ')}` })
+    .default('volatile-lru')
+    .describe('Eviction policy; volatile-lru evicts only keys with a TTL (cache entries), never queued jobs.'),
+  persistence: z.boolean({ error: 'must be true or false' }).default(true).describe('Append-only file on a persistent volume.'),
+  storage: storageSchema('8Gi', 'data'),
+  password: secretSourceSchema.default('generate').describe('Password: generated in-cluster, or an existing Secret.'),
+  resources: resourcesSchema.optional().describe('Overrides of the computed requests and limits.'),
+});
+
+export const networkPoliciesSchema = z.strictObject({
+  enabled: z.boolean({ error: 'must be true or false' }).default(true).describe('Render default-deny NetworkPolicies and the allowed paths.'),
+  clientNamespaces: z
+    .array(dnsLabel(63), { error: 'must be a list of namespace names' })
+    .default([])
+    .describe('Other namespaces whose pods labelled qdrant-stack/client: "true" may connect.'),
+});
+
 export const stackSchema = z
   .strictObject({
     name: dnsLabel(40).default('qdrant-stack').describe('Stack name: prefix of every resource name.'),
     namespace: dnsLabel(63).optional().describe('Namespace of every resource; the stack name when left out.'),
     createNamespace: z.boolean({ error: 'must be true or false' }).default(true).describe('Render the Namespace (labelled Pod Security "restricted").'),
     qdrant: qdrantSchema.prefault({}),
+    ollama: ollamaSchema.prefault({}),
+    redis: redisSchema.prefault({}),
+    networkPolicies: networkPoliciesSchema.prefault({}),
   })
   .superRefine((stack, ctx) => {
     if (stack.qdrant.sizing && !stack.qdrant.sizing.dimensions && stack.qdrant.collections.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['qdrant', 'sizing', 'dimensions'], message: 'is required when qdrant.collections is empty' });
     }
+    for (const problem of embeddingProblems(stack)) ctx.addIssue({ code: 'custom', ...problem });
   });
 
 /** The stack model as written by a user (every default optional). */
@@ -154,3 +234,5 @@ export type CollectionConfig = QdrantConfig['collections'][number];
 export type SecretSource = z.output<typeof secretSourceSchema>;
 export type ResourcesConfig = z.output<typeof resourcesSchema>;
 export type Distance = z.output<typeof distanceSchema>;
+export type OllamaConfig = StackConfig['ollama'];
+export type RedisConfig = StackConfig['redis'];

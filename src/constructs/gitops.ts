@@ -24,3 +24,16 @@ export function rerunOnSyncAnnotations(wave: number): Record<string, string> {
     'kustomize.toolkit.fluxcd.io/force': 'enabled',
   };
 }
+
+/**
+ * A Job that runs after every sync once the workloads are healthy (Argo CD PostSync; waves order
+ * several such Jobs). Flux applies it with the rest and replaces it when it changes.
+ */
+export function postDeployHookAnnotations(wave: number): Record<string, string> {
+  return {
+    'argocd.argoproj.io/hook': 'PostSync',
+    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+    'argocd.argoproj.io/sync-wave': String(wave),
+    'kustomize.toolkit.fluxcd.io/force': 'enabled',
+  };
+}

@@ -29,3 +29,9 @@ export function componentLabels(props: ComponentLabelProps): Record<string, stri
     'app.kubernetes.io/managed-by': MANAGED_BY,
   };
 }
+
+/**
+ * Pods carrying this label may connect to Qdrant, Ollama and Redis (the NetworkPolicies allow them).
+ * Applications add it to their pod template; the stack's own client Jobs carry it too.
+ */
+export const CLIENT_LABEL = { key: 'qdrant-stack/client', value: 'true' } as const;

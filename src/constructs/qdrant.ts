@@ -1,12 +1,11 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { QDRANT, qdrantImage } from '../components/qdrant';
 import { ComputedResources, QDRANT_DEFAULT_RESOURCES } from '../config/resources';
-import { SYNC_WAVE, syncWave } from './gitops';
 import { componentLabels, selectorLabels } from './labels';
-import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
+import { clusterService, httpProbe, persistentVolume, singlePodDeployment, startupTiming } from './parts';
+import { finishRestrictedPod, restrictedContainerSecurity } from './restricted';
 import { SecretGenerator } from './secret-generator';
 
 /** A key inside an existing Secret. */
@@ -62,7 +61,6 @@ export interface QdrantProps {
 
 /** Below this a large collection load would be killed in a loop (qdrant-helm #78, #81). */
 const MIN_STARTUP_BUDGET_SECONDS = 300;
-const STARTUP_PERIOD_SECONDS = 10;
 
 /**
  * A single-node Qdrant: Deployment (Recreate, RWO volume), PVC, Service and API key Secret, hardened
@@ -106,40 +104,11 @@ export class Qdrant extends Construct {
         ? SecretGenerator.of(this, { namePrefix: props.partOf ?? name, partOf: props.partOf ?? name }).addKey(`${name}-api-key`, 'api-key')
         : apiKey;
 
-    new k8s.KubePersistentVolumeClaim(this, 'storage', {
-      metadata: { name: this.storageClaimName, labels, annotations: syncWave(SYNC_WAVE.config) },
-      spec: {
-        accessModes: ['ReadWriteOnce'],
-        storageClassName: props.storageClass,
-        resources: { requests: { storage: k8s.Quantity.fromString(props.storageSize ?? '10Gi') } },
-      },
-    });
-
-    this.deployment = new kplus.Deployment(this, 'deployment', {
-      metadata: { name, labels, annotations: syncWave(SYNC_WAVE.workloads) },
-      podMetadata: { labels },
-      replicas: 1,
-      // An RWO volume cannot attach to a second pod: the old pod must stop before the new one starts.
-      strategy: kplus.DeploymentStrategy.recreate(),
-      select: false,
-      securityContext: restrictedPodSecurity(QDRANT.uid, QDRANT.gid),
-      automountServiceAccountToken: false,
-    });
-    this.deployment.select(kplus.LabelSelector.of({ labels: this.podSelector }));
-
-    const claim = kplus.PersistentVolumeClaim.fromClaimName(this, 'claim', this.storageClaimName);
-    const storage = kplus.Volume.fromPersistentVolumeClaim(this, 'storage-volume', claim, { name: 'storage' });
+    const storage = persistentVolume(this, 'storage', 'storage', { name: this.storageClaimName, size: props.storageSize ?? '10Gi', storageClass: props.storageClass, labels });
+    this.deployment = singlePodDeployment(this, 'deployment', { name, labels, selector: this.podSelector, uid: QDRANT.uid, gid: QDRANT.gid });
     const snapshots = kplus.Volume.fromEmptyDir(this, 'snapshots-volume', 'snapshots');
     const tmp = kplus.Volume.fromEmptyDir(this, 'tmp-volume', 'tmp');
-
-    const probe = (path: string, periodSeconds: number, failureThreshold: number, timeoutSeconds: number) =>
-      kplus.Probe.fromHttpGet(path, {
-        port: QDRANT.ports.http,
-        periodSeconds: Duration.seconds(periodSeconds),
-        failureThreshold,
-        timeoutSeconds: Duration.seconds(timeoutSeconds),
-        initialDelaySeconds: Duration.seconds(0),
-      });
+    const timing = (periodSeconds: number, failureThreshold: number, timeoutSeconds: number) => ({ periodSeconds, failureThreshold, timeoutSeconds });
 
     this.deployment.addContainer({
       name: 'qdrant',
@@ -157,9 +126,9 @@ export class Qdrant extends Construct {
         // Qdrant reports anonymous usage to telemetry.qdrant.io by default; production stays quiet.
         [QDRANT.env.telemetryDisabled]: kplus.EnvValue.fromValue('true'),
       },
-      startup: probe(QDRANT.probes.startup, STARTUP_PERIOD_SECONDS, Math.ceil(startupSeconds / STARTUP_PERIOD_SECONDS), 5),
-      liveness: probe(QDRANT.probes.liveness, 10, 6, 5),
-      readiness: probe(QDRANT.probes.readiness, 5, 3, 3),
+      startup: httpProbe(QDRANT.probes.startup, QDRANT.ports.http, startupTiming(startupSeconds)),
+      liveness: httpProbe(QDRANT.probes.liveness, QDRANT.ports.http, timing(10, 6, 5)),
+      readiness: httpProbe(QDRANT.probes.readiness, QDRANT.ports.http, timing(5, 3, 3)),
       securityContext: restrictedContainerSecurity(QDRANT.uid, QDRANT.gid),
       volumeMounts: [
         { path: QDRANT.paths.storage, volume: storage },
@@ -169,16 +138,14 @@ export class Qdrant extends Construct {
     });
     finishRestrictedPod(this.deployment, '/spec/template/spec', [resources]);
 
-    this.service = new kplus.Service(this, 'service', {
-      metadata: { name, labels, annotations: syncWave(SYNC_WAVE.config) },
-      type: kplus.ServiceType.CLUSTER_IP,
+    this.service = clusterService(this, 'service', {
+      name,
+      labels,
+      selector: this.podSelector,
       ports: [
-        { name: 'http', port: QDRANT.ports.http, targetPort: QDRANT.ports.http },
-        { name: 'grpc', port: QDRANT.ports.grpc, targetPort: QDRANT.ports.grpc },
+        { name: 'http', port: QDRANT.ports.http },
+        { name: 'grpc', port: QDRANT.ports.grpc, appProtocol: 'grpc' },
       ],
     });
-    for (const [key, value] of Object.entries(this.podSelector)) this.service.selectLabel(key, value);
-    // kplus renders `protocol` but not `appProtocol`; gRPC-aware proxies and meshes read it.
-    ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/ports/1/appProtocol', 'grpc'));
   }
 }

@@ -41,18 +41,22 @@ export function restrictedContainerSecurity(uid: number, gid: number): kplus.Con
  * resource quantities for each container (as given, e.g. `1536Mi` or `2G`, never reformatted).
  * @param podSpecPath JSON pointer of the pod spec, e.g. `/spec/template/spec` or `/spec/jobTemplate/spec/template/spec`.
  */
-export function finishRestrictedPod(workload: kplus.AbstractPod | kplus.Workload | kplus.Resource, podSpecPath: string, resources: readonly ComputedResources[]): void {
+export function finishRestrictedPod(
+  workload: kplus.AbstractPod | kplus.Workload | kplus.Resource,
+  podSpecPath: string,
+  resources: readonly ComputedResources[],
+  initResources: readonly ComputedResources[] = [],
+): void {
   const obj = ApiObject.of(workload);
   obj.addJsonPatch(JsonPatch.add(`${podSpecPath}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }));
   // cdk8s-plus labels pods with its construct address; our selectors use the app.kubernetes.io labels.
   const templatePath = podSpecPath.replace(/\/spec$/, '');
   obj.addJsonPatch(JsonPatch.remove(`${templatePath}/metadata/labels/cdk8s.io~1metadata.addr`));
-  resources.forEach((r, i) => {
-    obj.addJsonPatch(
-      JsonPatch.replace(`${podSpecPath}/containers/${i}/resources`, {
-        requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory) },
-        limits: { cpu: k8s.Quantity.fromString(r.limits.cpu), memory: k8s.Quantity.fromString(r.limits.memory) },
-      }),
-    );
+  // Quantity objects, not strings: string values in a JSON patch are dropped by the generated converters.
+  const quantities = (r: ComputedResources) => ({
+    requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory) },
+    limits: { cpu: k8s.Quantity.fromString(r.limits.cpu), memory: k8s.Quantity.fromString(r.limits.memory) },
   });
+  resources.forEach((r, i) => obj.addJsonPatch(JsonPatch.replace(`${podSpecPath}/containers/${i}/resources`, quantities(r))));
+  initResources.forEach((r, i) => obj.addJsonPatch(JsonPatch.replace(`${podSpecPath}/initContainers/${i}/resources`, quantities(r))));
 }

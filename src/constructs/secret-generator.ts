@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RUNNER } from '../components/runner';
 import { GENERATE_SECRETS_SCRIPT } from '../jobs/generate-secrets';
-import { componentLabels } from './labels';
+import { componentLabels, selectorLabels } from './labels';
 import { rerunOnSyncAnnotations, SYNC_WAVE, syncWave } from './gitops';
 import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
 import type { ComputedResources } from '../config/resources';
@@ -46,6 +46,8 @@ export class SecretGenerator extends Construct {
 
   /** Name of the generator Job. */
   readonly jobName: string;
+  /** Labels that select the generator's pod (it needs egress to the Kubernetes API). */
+  readonly podSelector: Record<string, string>;
   private readonly keys: GeneratedSecretKey[] = [];
   private readonly secretNames: string[] = [];
   private readonly container: kplus.Container;
@@ -54,6 +56,7 @@ export class SecretGenerator extends Construct {
     super(scope, id);
     this.jobName = `${props.namePrefix}-secret-generator`;
     const labels = componentLabels({ app: 'secret-generator', instance: this.jobName, component: 'secrets', partOf: props.partOf, version: '1' });
+    this.podSelector = selectorLabels({ app: 'secret-generator', instance: this.jobName });
     const metadata = { labels, annotations: syncWave(SYNC_WAVE.config) };
 
     const serviceAccount = new kplus.ServiceAccount(this, 'account', { metadata: { ...metadata, name: this.jobName }, automountToken: false });
@@ -69,7 +72,7 @@ export class SecretGenerator extends Construct {
     });
     const script = new kplus.ConfigMap(this, 'script', {
       metadata: { ...metadata, name: `${this.jobName}-script` },
-      data: { 'generate-secrets.js': GENERATE_SECRETS_SCRIPT },
+      data: { 'generate.js': GENERATE_SECRETS_SCRIPT },
     });
 
     const job = new kplus.Job(this, 'job', {
@@ -88,7 +91,7 @@ export class SecretGenerator extends Construct {
       name: 'generate',
       image: props.image ?? RUNNER.image,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      command: ['node', `${RUNNER.scriptsPath}/generate-secrets.js`],
+      command: ['node', `${RUNNER.scriptsPath}/generate.js`],
       securityContext: restrictedContainerSecurity(RUNNER.uid, RUNNER.gid),
       volumeMounts: [{ path: RUNNER.scriptsPath, volume: scripts, readOnly: true }],
     });
@@ -116,7 +119,7 @@ export class SecretGenerator extends Construct {
     }
     const ref = { secretName, key };
     this.keys.push(ref);
-    this.container.env.addVariable('GENERATED_SECRETS', kplus.EnvValue.fromValue(JSON.stringify(this.keys.map((k) => ({ secret: k.secretName, key: k.key })))));
+    this.container.env.addVariable('GENERATE_KEYS', kplus.EnvValue.fromValue(JSON.stringify(this.keys.map((k) => ({ secret: k.secretName, key: k.key })))));
     return ref;
   }
 }

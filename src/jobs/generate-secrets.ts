@@ -13,7 +13,7 @@ const transport = require(api.protocol === 'http:' ? 'node:http' : 'node:https')
 const token = fs.readFileSync(SA + '/token', 'utf8').trim();
 const namespace = fs.readFileSync(SA + '/namespace', 'utf8').trim();
 const ca = api.protocol === 'https:' ? fs.readFileSync(SA + '/ca.crt') : undefined;
-const wanted = JSON.parse(process.env.GENERATED_SECRETS || '[]');
+const wanted = JSON.parse(process.env.GENERATE_KEYS || '[]');
 
 function call(method, path, body, contentType) {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,72 @@
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { OLLAMA } from '../components/ollama';
+import { CLIENT_LABEL, componentLabels } from './labels';
+import { postDeployHookAnnotations } from './gitops';
+import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
+
+/** Props of {@link ModelPuller}. */
+export interface ModelPullerProps {
+  /** Name of the Job. */
+  readonly name: string;
+  /** Value of `app.kubernetes.io/part-of`. */
+  readonly partOf: string;
+  /** The Ollama image; its CLI is the client that pulls (with progress in the Job's log). */
+  readonly image: string;
+  /** URL of the Ollama server, e.g. `http://ollama:11434`. */
+  readonly ollamaUrl: string;
+  /** Models to pull, in order. */
+  readonly models: string[];
+  /**
+   * Time allowed for the whole pull before the Job fails.
+   * @default Duration.hours(1)
+   */
+  readonly deadline?: Duration;
+}
+
+/** Shell that waits for the server, then pulls each model: idempotent (a present model only re-checks its manifest). */
+export const PULL_SCRIPT = [
+  'set -eu',
+  'until ollama list >/dev/null 2>&1; do echo "waiting for $OLLAMA_HOST"; sleep 3; done',
+  'for model in $MODELS; do echo "pulling $model"; ollama pull "$model"; done',
+  'ollama list',
+].join('\n');
+
+/**
+ * Pulls models into a running Ollama with a Job (not a postStart hook: a failed pull there kills the
+ * container, hides its logs and re-pulls on every upgrade). Runs after each sync (Argo CD PostSync).
+ */
+export class ModelPuller extends Construct {
+  readonly job: kplus.Job;
+
+  constructor(scope: Construct, id: string, props: ModelPullerProps) {
+    super(scope, id);
+    if (props.models.length === 0) throw new Error("'models' must name at least one model to pull");
+    const labels = { ...componentLabels({ app: 'ollama-pull', instance: props.name, component: 'embeddings', partOf: props.partOf, version: props.image.split(':')[1] ?? 'unknown' }), [CLIENT_LABEL.key]: CLIENT_LABEL.value };
+    this.job = new kplus.Job(this, 'job', {
+      metadata: { name: props.name, labels, annotations: postDeployHookAnnotations(0) },
+      podMetadata: { labels },
+      backoffLimit: 3,
+      activeDeadline: props.deadline ?? Duration.hours(1),
+      securityContext: restrictedPodSecurity(OLLAMA.uid, OLLAMA.gid),
+      restartPolicy: kplus.RestartPolicy.NEVER,
+      automountServiceAccountToken: false,
+    });
+    const home = kplus.Volume.fromEmptyDir(this, 'home', 'home');
+    this.job.addContainer({
+      name: 'pull',
+      image: props.image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: ['/bin/sh', '-c', PULL_SCRIPT],
+      envVariables: {
+        [OLLAMA.env.host]: kplus.EnvValue.fromValue(props.ollamaUrl),
+        [OLLAMA.env.home]: kplus.EnvValue.fromValue(OLLAMA.paths.home),
+        MODELS: kplus.EnvValue.fromValue(props.models.join(' ')),
+      },
+      securityContext: restrictedContainerSecurity(OLLAMA.uid, OLLAMA.gid),
+      volumeMounts: [{ path: OLLAMA.paths.home, volume: home }],
+    });
+    finishRestrictedPod(this.job, '/spec/template/spec', [{ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } }]);
+  }
+}

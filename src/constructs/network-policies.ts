@@ -1,0 +1,87 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { SYNC_WAVE, syncWave } from './gitops';
+import { CLIENT_LABEL } from './labels';
+
+/** A server of the stack that clients may reach. */
+export interface ProtectedServer {
+  /** Policy name. */
+  readonly name: string;
+  readonly podSelector: Record<string, string>;
+  readonly ports: number[];
+  /** Extra egress this server needs besides DNS (e.g. the model registry). */
+  readonly egress?: k8s.NetworkPolicyEgressRule[];
+}
+
+/** Props of {@link StackNetworkPolicies}. */
+export interface StackNetworkPoliciesProps {
+  /** Name prefix of the policies. */
+  readonly namePrefix: string;
+  /** Labels carried by every pod of the stack (e.g. `app.kubernetes.io/part-of`). */
+  readonly stackPods: Record<string, string>;
+  readonly servers: ProtectedServer[];
+  /**
+   * Other namespaces whose client pods may connect.
+   * @default none: clients in the stack namespace only
+   */
+  readonly clientNamespaces?: string[];
+  /**
+   * Pods that talk to the Kubernetes API (ports 443 and 6443).
+   * @default none
+   */
+  readonly apiClients?: Record<string, string>[];
+  readonly labels: Record<string, string>;
+}
+
+const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+
+/** Anywhere, IPv4 and IPv6. */
+export const ANYWHERE: k8s.NetworkPolicyPeer[] = [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }];
+
+/**
+ * Default-deny for the stack's pods, DNS for all of them, and per server: ingress on its ports only from
+ * pods labelled `qdrant-stack/client: "true"` (the stack's own client Jobs carry it too).
+ */
+export class StackNetworkPolicies extends Construct {
+  constructor(scope: Construct, id: string, props: StackNetworkPoliciesProps) {
+    super(scope, id);
+    const clientLabels = { [CLIENT_LABEL.key]: CLIENT_LABEL.value };
+    const clients: k8s.NetworkPolicyPeer[] = [
+      { podSelector: { matchLabels: clientLabels } },
+      ...(props.clientNamespaces ?? []).map((ns) => ({
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
+        podSelector: { matchLabels: clientLabels },
+      })),
+    ];
+    const policy = (name: string, spec: k8s.NetworkPolicySpec) =>
+      new k8s.KubeNetworkPolicy(this, name, { metadata: { name, labels: props.labels, annotations: syncWave(SYNC_WAVE.config) }, spec });
+
+    policy(`${props.namePrefix}-default-deny`, { podSelector: { matchLabels: props.stackPods }, policyTypes: ['Ingress', 'Egress'] });
+    policy(`${props.namePrefix}-allow-dns`, {
+      podSelector: { matchLabels: props.stackPods },
+      policyTypes: ['Egress'],
+      egress: [{ ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)] }],
+    });
+    for (const server of props.servers) {
+      policy(server.name, {
+        podSelector: { matchLabels: server.podSelector },
+        policyTypes: server.egress ? ['Ingress', 'Egress'] : ['Ingress'],
+        ingress: [{ from: clients, ports: server.ports.map(tcp) }],
+        ...(server.egress ? { egress: server.egress } : {}),
+      });
+    }
+    // The stack's own clients (model pull, smoke test) may reach the servers; default-deny covers their egress too.
+    policy(`${props.namePrefix}-clients-egress`, {
+      podSelector: { matchLabels: { ...props.stackPods, ...clientLabels } },
+      policyTypes: ['Egress'],
+      egress: props.servers.map((s) => ({ to: [{ podSelector: { matchLabels: s.podSelector } }], ports: s.ports.map(tcp) })),
+    });
+    (props.apiClients ?? []).forEach((selector, i) =>
+      policy(`${props.namePrefix}-kube-api-egress${i ? `-${i}` : ''}`, {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Egress'],
+        egress: [{ to: ANYWHERE, ports: [tcp(443), tcp(6443)] }],
+      }),
+    );
+  }
+}

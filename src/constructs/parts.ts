@@ -1,0 +1,100 @@
+/** Small building blocks shared by the component constructs. */
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { SYNC_WAVE, syncWave } from './gitops';
+import { restrictedPodSecurity } from './restricted';
+
+/** Probe timing: every `periodSeconds`, `failureThreshold` misses in a row fail it. */
+export interface ProbeTiming {
+  readonly periodSeconds: number;
+  readonly failureThreshold: number;
+  readonly timeoutSeconds: number;
+}
+
+function timing(t: ProbeTiming): kplus.ProbeOptions {
+  return {
+    periodSeconds: Duration.seconds(t.periodSeconds),
+    failureThreshold: t.failureThreshold,
+    timeoutSeconds: Duration.seconds(t.timeoutSeconds),
+    initialDelaySeconds: Duration.seconds(0),
+  };
+}
+
+export function httpProbe(path: string, port: number, t: ProbeTiming): kplus.Probe {
+  return kplus.Probe.fromHttpGet(path, { port, ...timing(t) });
+}
+
+export function commandProbe(command: string[], t: ProbeTiming): kplus.Probe {
+  return kplus.Probe.fromCommand(command, timing(t));
+}
+
+/** A startup probe timing that allows `budgetSeconds` before the container is restarted. */
+export function startupTiming(budgetSeconds: number, periodSeconds = 10): ProbeTiming {
+  return { periodSeconds, failureThreshold: Math.ceil(budgetSeconds / periodSeconds), timeoutSeconds: 5 };
+}
+
+export interface ClaimProps {
+  readonly name: string;
+  readonly size: string;
+  readonly storageClass?: string;
+  readonly labels: Record<string, string>;
+}
+
+/**
+ * A ReadWriteOnce PersistentVolumeClaim (L1, so any quantity works: plus-27 accepts only whole GiB),
+ * returned as a pod volume named `volumeName`.
+ */
+export function persistentVolume(scope: Construct, id: string, volumeName: string, props: ClaimProps): kplus.Volume {
+  new k8s.KubePersistentVolumeClaim(scope, id, {
+    metadata: { name: props.name, labels: props.labels, annotations: syncWave(SYNC_WAVE.config) },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: props.storageClass,
+      resources: { requests: { storage: k8s.Quantity.fromString(props.size) } },
+    },
+  });
+  const claim = kplus.PersistentVolumeClaim.fromClaimName(scope, `${id}-claim`, props.name);
+  return kplus.Volume.fromPersistentVolumeClaim(scope, `${id}-volume`, claim, { name: volumeName });
+}
+
+/** A ClusterIP Service over the pods matching `selector`, with named ports. */
+export function clusterService(
+  scope: Construct,
+  id: string,
+  props: { name: string; labels: Record<string, string>; selector: Record<string, string>; ports: { name: string; port: number; appProtocol?: string }[] },
+): kplus.Service {
+  const service = new kplus.Service(scope, id, {
+    metadata: { name: props.name, labels: props.labels, annotations: syncWave(SYNC_WAVE.config) },
+    type: kplus.ServiceType.CLUSTER_IP,
+    ports: props.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port })),
+  });
+  for (const [key, value] of Object.entries(props.selector)) service.selectLabel(key, value);
+  // kplus renders `protocol` but not `appProtocol`; protocol-aware proxies and meshes read it.
+  props.ports.forEach((p, i) => p.appProtocol && ApiObject.of(service).addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, p.appProtocol)));
+  return service;
+}
+
+/**
+ * A one-pod Deployment for a component with a ReadWriteOnce volume: `Recreate`, because the new pod
+ * cannot attach the volume until the old one has stopped; restricted pod security for `uid`/`gid`;
+ * selected by the component's own labels (not cdk8s-plus' address label).
+ */
+export function singlePodDeployment(
+  scope: Construct,
+  id: string,
+  props: { name: string; labels: Record<string, string>; selector: Record<string, string>; uid: number; gid: number },
+): kplus.Deployment {
+  const deployment = new kplus.Deployment(scope, id, {
+    metadata: { name: props.name, labels: props.labels, annotations: syncWave(SYNC_WAVE.workloads) },
+    podMetadata: { labels: props.labels },
+    replicas: 1,
+    strategy: kplus.DeploymentStrategy.recreate(),
+    select: false,
+    securityContext: restrictedPodSecurity(props.uid, props.gid),
+    automountServiceAccountToken: false,
+  });
+  deployment.select(kplus.LabelSelector.of({ labels: props.selector }));
+  return deployment;
+}
