@@ -101,8 +101,8 @@ describe('connection contract', () => {
       'test-connection',
     );
     expect(Object.keys(cm.data).sort()).toEqual(['QDRANT_COLLECTION', 'QDRANT_DISTANCE', 'QDRANT_GRPC_URL', 'QDRANT_URL']);
-    expect(cm.metadata.annotations['qdrant-stack/qdrant-api-key-from']).toBe('q/k');
-    expect(cm.metadata.annotations['qdrant-stack/redis-password-from']).toBeUndefined();
+    expect(cm.metadata.annotations!['qdrant-stack/qdrant-api-key-from']).toBe('q/k');
+    expect(cm.metadata.annotations!['qdrant-stack/redis-password-from']).toBeUndefined();
   });
 });
 

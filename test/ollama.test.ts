@@ -119,7 +119,7 @@ describe('embedding consistency', () => {
   });
 
   test('with several collections the embedding one must be marked, once', () => {
-    const two = [
+    const two: { name: string; vectorSize: number; distance: 'Cosine' | 'Dot' }[] = [
       { name: 'a', vectorSize: 1024, distance: 'Cosine' },
       { name: 'b', vectorSize: 384, distance: 'Dot' },
     ];

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REDIS } from '../src/components/redis';
-import { redisConfig, WRITE_AUTH_SCRIPT } from '../src/constructs/redis';
+import { redisConfig, writeAuthScript } from '../src/components/redis';
 import { find, synthStack } from './support/stack';
 import { freePort, hasRedisServer, startRedisServer } from './support/redis-server';
 
@@ -95,7 +95,7 @@ describe('Redis manifests', () => {
     writeFileSync(join(dir, 'secret', 'password'), password);
     const relocate = (text: string) =>
       text.replaceAll(REDIS.paths.secret, join(dir, 'secret')).replaceAll(REDIS.paths.auth, join(dir, 'auth')).replaceAll(REDIS.paths.data, join(dir, 'data'));
-    execFileSync('sh', ['-c', relocate(WRITE_AUTH_SCRIPT)]);
+    execFileSync('sh', ['-c', relocate(writeAuthScript('file'))]);
     port = await freePort();
     const config = relocate(redisConfig({ maxMemoryBytes: 64 * 2 ** 20, maxMemoryPolicy: 'volatile-lru', persistence: true }))
       .replace(`port ${REDIS.port}`, `port ${port}`)
@@ -119,6 +119,12 @@ describe('Redis manifests', () => {
     expect(probe.status).toBe(0);
     const refused = spawnSync('sh', ['-c', `redis-cli -h 127.0.0.1 -p ${port} ping | grep -q PONG`], { env: { PATH: process.env.PATH, REDISCLI_AUTH: 'nope' } });
     expect(refused.status).not.toBe(0);
+  });
+
+  test('the local targets write the same auth file from REDISCLI_AUTH instead of a Secret file', () => {
+    const local = mkdtempSync(join(tmpdir(), 'redis-auth-env-'));
+    execFileSync('sh', ['-c', writeAuthScript('env').replaceAll(REDIS.paths.auth, local)], { env: { PATH: process.env.PATH, REDISCLI_AUTH: password } });
+    expect(readFileSync(join(local, 'auth.conf'), 'utf8')).toBe(readFileSync(join(dir, 'auth', 'auth.conf'), 'utf8'));
   });
 
   test('maxmemory, policy and append-only are in effect', () => {

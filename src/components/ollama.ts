@@ -1,3 +1,5 @@
+import { Environment, value } from './env';
+
 /**
  * Facts about the Ollama server (image, API, paths, env names). Every renderer reads them from here.
  */
@@ -24,6 +26,34 @@ export const OLLAMA = {
   },
   gpuResource: 'nvidia.com/gpu',
 } as const;
+
+/** Ollama's environment on every target: listens on all interfaces, HOME and models on volumes. */
+export function ollamaEnvironment(props: { keepAlive: string; numParallel: number }): Environment {
+  return {
+    [OLLAMA.env.host]: value(`0.0.0.0:${OLLAMA.port}`),
+    [OLLAMA.env.home]: value(OLLAMA.paths.home),
+    [OLLAMA.env.models]: value(OLLAMA.paths.models),
+    [OLLAMA.env.keepAlive]: value(props.keepAlive),
+    [OLLAMA.env.numParallel]: value(String(props.numParallel)),
+  };
+}
+
+/** The model-pull client's environment: the Ollama CLI talks to `ollamaUrl`. */
+export function ollamaPullEnvironment(ollamaUrl: string, models: readonly string[]): Environment {
+  return {
+    [OLLAMA.env.host]: value(ollamaUrl),
+    [OLLAMA.env.home]: value(OLLAMA.paths.home),
+    MODELS: value(models.join(' ')),
+  };
+}
+
+/** Waits for the server, then pulls each model: idempotent (a present model only re-checks its manifest). */
+export const OLLAMA_PULL_SCRIPT = [
+  'set -eu',
+  'until ollama list >/dev/null 2>&1; do echo "waiting for $OLLAMA_HOST"; sleep 3; done',
+  'for model in $MODELS; do echo "pulling $model"; ollama pull "$model"; done',
+  'ollama list',
+].join('\n');
 
 export function ollamaImage(version: string): string {
   return `${OLLAMA.imageRepository}:${version}`;

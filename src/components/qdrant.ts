@@ -1,3 +1,5 @@
+import { Environment, secret, value } from './env';
+
 /**
  * Facts about the Qdrant server, read from its 1.19 source, Dockerfile and docs. Every renderer
  * (Kubernetes, Compose, Pulumi, the smoke test) reads them from here and nowhere else.
@@ -29,6 +31,14 @@ export const QDRANT = {
   /** Capacity planning: vectors × dimensions × 4 bytes (float32) × 1.5 (index and optimiser headroom). */
   sizing: { bytesPerDimension: 4, overheadFactor: 1.5 },
 } as const;
+
+/** Qdrant's environment on every target. Telemetry to telemetry.qdrant.io is off: production stays quiet. */
+export function qdrantEnvironment(): Environment {
+  return {
+    [QDRANT.env.apiKey]: secret('QDRANT_API_KEY'),
+    [QDRANT.env.telemetryDisabled]: value('true'),
+  };
+}
 
 /** The image reference for a Qdrant version, always the unprivileged variant. */
 export function qdrantImage(version: string): string {

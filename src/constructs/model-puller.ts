@@ -1,7 +1,8 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { OLLAMA } from '../components/ollama';
+import { OLLAMA, OLLAMA_PULL_SCRIPT, ollamaPullEnvironment } from '../components/ollama';
+import { kubernetesEnv } from './env';
 import { CLIENT_LABEL, componentLabels } from './labels';
 import { postDeployHookAnnotations } from './gitops';
 import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
@@ -24,14 +25,6 @@ export interface ModelPullerProps {
    */
   readonly deadline?: Duration;
 }
-
-/** Shell that waits for the server, then pulls each model: idempotent (a present model only re-checks its manifest). */
-export const PULL_SCRIPT = [
-  'set -eu',
-  'until ollama list >/dev/null 2>&1; do echo "waiting for $OLLAMA_HOST"; sleep 3; done',
-  'for model in $MODELS; do echo "pulling $model"; ollama pull "$model"; done',
-  'ollama list',
-].join('\n');
 
 /**
  * Pulls models into a running Ollama with a Job (not a postStart hook: a failed pull there kills the
@@ -58,12 +51,8 @@ export class ModelPuller extends Construct {
       name: 'pull',
       image: props.image,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      command: ['/bin/sh', '-c', PULL_SCRIPT],
-      envVariables: {
-        [OLLAMA.env.host]: kplus.EnvValue.fromValue(props.ollamaUrl),
-        [OLLAMA.env.home]: kplus.EnvValue.fromValue(OLLAMA.paths.home),
-        MODELS: kplus.EnvValue.fromValue(props.models.join(' ')),
-      },
+      command: ['/bin/sh', '-c', OLLAMA_PULL_SCRIPT],
+      envVariables: kubernetesEnv(this, ollamaPullEnvironment(props.ollamaUrl, props.models), {}),
       securityContext: restrictedContainerSecurity(OLLAMA.uid, OLLAMA.gid),
       volumeMounts: [{ path: OLLAMA.paths.home, volume: home }],
     });

@@ -2,7 +2,8 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { OLLAMA, ollamaImage } from '../components/ollama';
+import { OLLAMA, ollamaEnvironment, ollamaImage } from '../components/ollama';
+import { kubernetesEnv } from './env';
 import { ComputedResources, OLLAMA_DEFAULT_RESOURCES } from '../config/resources';
 import { componentLabels, selectorLabels } from './labels';
 import { ModelPuller } from './model-puller';
@@ -106,13 +107,7 @@ export class Ollama extends Construct {
       image: ollamaImage(version),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       ports: [{ name: 'http', number: OLLAMA.port }],
-      envVariables: {
-        [OLLAMA.env.host]: kplus.EnvValue.fromValue(`0.0.0.0:${OLLAMA.port}`),
-        [OLLAMA.env.home]: kplus.EnvValue.fromValue(OLLAMA.paths.home),
-        [OLLAMA.env.models]: kplus.EnvValue.fromValue(OLLAMA.paths.models),
-        [OLLAMA.env.keepAlive]: kplus.EnvValue.fromValue(props.keepAlive ?? '30m'),
-        [OLLAMA.env.numParallel]: kplus.EnvValue.fromValue(String(props.numParallel ?? 4)),
-      },
+      envVariables: kubernetesEnv(this, ollamaEnvironment({ keepAlive: props.keepAlive ?? '30m', numParallel: props.numParallel ?? 4 }), {}),
       startup: httpProbe(OLLAMA.probes.startup, OLLAMA.port, startupTiming(300)),
       liveness: httpProbe(OLLAMA.probes.liveness, OLLAMA.port, { periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 }),
       readiness: httpProbe(OLLAMA.probes.readiness, OLLAMA.port, { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 3 }),

@@ -1,7 +1,8 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { QDRANT, qdrantImage } from '../components/qdrant';
+import { QDRANT, qdrantEnvironment, qdrantImage } from '../components/qdrant';
+import { kubernetesEnv } from './env';
 import { ComputedResources, QDRANT_DEFAULT_RESOURCES } from '../config/resources';
 import { componentLabels, selectorLabels } from './labels';
 import { clusterService, httpProbe, persistentVolume, singlePodDeployment, startupTiming } from './parts';
@@ -118,14 +119,7 @@ export class Qdrant extends Construct {
         { name: 'http', number: QDRANT.ports.http },
         { name: 'grpc', number: QDRANT.ports.grpc },
       ],
-      envVariables: {
-        [QDRANT.env.apiKey]: kplus.EnvValue.fromSecretValue({
-          secret: kplus.Secret.fromSecretName(this, 'api-key-secret', this.apiKeySecret.secretName),
-          key: this.apiKeySecret.key,
-        }),
-        // Qdrant reports anonymous usage to telemetry.qdrant.io by default; production stays quiet.
-        [QDRANT.env.telemetryDisabled]: kplus.EnvValue.fromValue('true'),
-      },
+      envVariables: kubernetesEnv(this, qdrantEnvironment(), { QDRANT_API_KEY: this.apiKeySecret }),
       startup: httpProbe(QDRANT.probes.startup, QDRANT.ports.http, startupTiming(startupSeconds)),
       liveness: httpProbe(QDRANT.probes.liveness, QDRANT.ports.http, timing(10, 6, 5)),
       readiness: httpProbe(QDRANT.probes.readiness, QDRANT.ports.http, timing(5, 3, 3)),

@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { REDIS, redisImage } from '../components/redis';
+import { REDIS, redisConfig, redisEnvironment, redisImage, redisPing, writeAuthScript } from '../components/redis';
+import { kubernetesEnv } from './env';
 import { parseBytes } from '../config/quantity';
 import { ComputedResources, redisDefaultResources } from '../config/resources';
 import { SYNC_WAVE, syncWave } from './gitops';
@@ -64,34 +65,8 @@ export interface RedisProps {
   readonly resources?: ComputedResources;
 }
 
-/** redis.conf without the password: that comes from an include written at start-up from the Secret. */
-export function redisConfig(props: { maxMemoryBytes: number; maxMemoryPolicy: string; persistence: boolean }): string {
-  return [
-    `port ${REDIS.port}`,
-    'bind * -::*',
-    `dir ${REDIS.paths.data}`,
-    `maxmemory ${props.maxMemoryBytes}`,
-    `maxmemory-policy ${props.maxMemoryPolicy}`,
-    `appendonly ${props.persistence ? 'yes' : 'no'}`,
-    ...(props.persistence ? ['appendfsync everysec'] : ['save ""']),
-    `include ${REDIS.paths.auth}/auth.conf`,
-    '',
-  ].join('\n');
-}
-
-/**
- * Writes `requirepass` into an in-memory volume from the mounted Secret, escaping `\` and `"`, so the
- * password is never in an argument, an env literal or a ConfigMap.
- */
-export const WRITE_AUTH_SCRIPT = [
-  'set -eu',
-  'umask 077',
-  `password=$(sed -e 's/[\\\\"]/\\\\&/g' "${REDIS.paths.secret}/password")`,
-  `printf 'requirepass "%s"\\n' "$password" > "${REDIS.paths.auth}/auth.conf"`,
-].join('\n');
-
 /** Authenticated ping: redis-cli takes the password from REDISCLI_AUTH, never from its arguments. */
-const PING = ['sh', '-c', `redis-cli -h 127.0.0.1 -p ${REDIS.port} ping | grep -q PONG`];
+const PING = ['sh', '-c', redisPing()];
 
 /**
  * Redis on the official image: Deployment (Recreate) with a PVC on /data, config in a ConfigMap,
@@ -142,7 +117,7 @@ export class Redis extends Construct {
       name: 'auth',
       image: redisImage(version),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      command: ['sh', '-c', WRITE_AUTH_SCRIPT],
+      command: ['sh', '-c', writeAuthScript('file')],
       securityContext: security,
       volumeMounts: [
         { path: REDIS.paths.secret, volume: secretVolume, readOnly: true },
@@ -155,9 +130,7 @@ export class Redis extends Construct {
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       command: ['redis-server', `${REDIS.paths.config}/redis.conf`],
       ports: [{ name: 'redis', number: REDIS.port }],
-      envVariables: {
-        [REDIS.cliAuthEnv]: kplus.EnvValue.fromSecretValue({ secret, key: this.passwordSecret.key }),
-      },
+      envVariables: kubernetesEnv(this, redisEnvironment(), { REDIS_PASSWORD: this.passwordSecret }),
       // Loading a large append-only file can take minutes; only then does Redis answer.
       startup: commandProbe(PING, startupTiming(300)),
       liveness: commandProbe(PING, { periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 }),

@@ -1,0 +1,15 @@
+/**
+ * Container environment, described once per component and rendered by every target: a plain value, or a
+ * secret that Kubernetes takes from a Secret (`secretKeyRef`) and Compose/Pulumi from the user's env file
+ * or Pulumi config. The secret names are the connection contract's env names.
+ */
+export type SecretEnvName = 'QDRANT_API_KEY' | 'REDIS_PASSWORD';
+export type EnvSource = { readonly value: string } | { readonly secret: SecretEnvName };
+export type Environment = Readonly<Record<string, EnvSource>>;
+
+export const value = (v: string): EnvSource => ({ value: v });
+export const secret = (name: SecretEnvName): EnvSource => ({ secret: name });
+
+export function isSecret(source: EnvSource): source is { secret: SecretEnvName } {
+  return 'secret' in source;
+}
