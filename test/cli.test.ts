@@ -108,7 +108,7 @@ describe('usage', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('synth');
     expect(result.stdout).toContain('validate');
-    expect(result.stdout).toContain('Exit codes: 0 success, 1 failure, 2 invalid usage or config.');
+    expect(result.stdout).toContain('Exit codes: 0 success, 1 failure, 2 invalid usage or config (smoke: 3 target unreachable or not ready).');
     const sub = await run('synth', '--help');
     expect(sub.stdout).toContain('--config <file>');
     expect(sub.stdout).toContain('--out <dir>');

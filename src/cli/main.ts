@@ -1,5 +1,6 @@
 /**
- * The `qdrant-stack` command. Exit codes: 0 success, 1 failure while working, 2 usage or config error.
+ * The `qdrant-stack` command. Exit codes: 0 success, 1 failure while working, 2 usage or config error,
+ * 3 (smoke) target unreachable or not ready.
  * Every message goes to stderr, except the results a command is asked for.
  */
 import { Command, CommanderError } from 'commander';
@@ -7,6 +8,7 @@ import { ConfigError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { renderStack } from '../synth';
 import { stackNamespace } from '../charts/stack-chart';
+import { registerSmokeCommand } from './smoke-command';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -29,7 +31,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', '\nExit codes: 0 success, 1 failure, 2 invalid usage or config.');
+    .addHelpText('after', '\nExit codes: 0 success, 1 failure, 2 invalid usage or config (smoke: 3 target unreachable or not ready).');
 
   program
     .command('synth')
@@ -50,6 +52,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       const config = loadConfig(opts.config);
       io.out(`${opts.config}: valid (stack '${config.name}', ${config.qdrant.collections.length} collection(s))\n`);
     });
+
+  registerSmokeCommand(program, io, (c) => (code = c));
 
   try {
     await program.parseAsync(argv as string[]);

@@ -1,0 +1,95 @@
+/**
+ * Reachability, version, health, readiness and the API key — in that order, each a precondition of
+ * the next. `/`, `/healthz` and `/readyz` bypass the API key on Qdrant, so only the last call proves it.
+ */
+import { QDRANT } from '../../components/qdrant';
+import { pollUntil } from '../backoff';
+import { describeError, errorKind } from '../client';
+import { CheckContext, runCheck, skip } from './context';
+
+/** Result of the connectivity stage: how far the run may go, and the server version. */
+export interface Connectivity {
+  readonly version: string | null;
+  /** Reachable, ready and the key accepted: schema and latency checks may run. */
+  readonly usable: boolean;
+}
+
+/** Runs the connectivity checks; later checks are skipped by the caller when `usable` is false. */
+export async function checkConnectivity(ctx: CheckContext): Promise<Connectivity> {
+  const api = ctx.client.api();
+  let version: string | null = null;
+  let lastError = '';
+  const reach = await runCheck(ctx, 'qdrant.reachable', async () => {
+    const root = await pollUntil(
+      async () => {
+        try {
+          return (await api.root({})).data;
+        } catch (e) {
+          lastError = describeError(e);
+          const kind = errorKind(e);
+          if (kind === 'unreachable' || kind === 'timeout' || kind === 'transient') return undefined;
+          throw e;
+        }
+      },
+      ctx.deadline,
+      ctx.options.backoff,
+      ctx.signal,
+    );
+    if (!root) return { status: 'fail', unreachable: true, threshold: `${ctx.options.deadlineS} s`, message: `no answer on GET / within the deadline: ${lastError}` };
+    version = root.version;
+    return { status: 'pass', value: root.version, message: `${root.title ?? 'qdrant'} ${root.version}` };
+  });
+  if (reach.status !== 'pass') return { version: null, usable: false };
+
+  const expected = ctx.options.expectedVersion?.replace(/^v/, '');
+  if (expected) {
+    await runCheck(ctx, 'qdrant.version', async () =>
+      version === expected
+        ? { status: 'pass', value: version, threshold: expected, message: 'server runs the expected version' }
+        : { status: 'fail', value: version, threshold: expected, message: `server runs ${version}, expected ${expected}` },
+    );
+  } else skip(ctx, 'qdrant.version', 'no expected version (pass --config or --expect-version)');
+
+  await runCheck(ctx, 'qdrant.healthz', async () => {
+    const res = await api.healthz({});
+    return { status: 'pass', value: res.status, threshold: 200, message: String(res.data).trim() };
+  });
+
+  let attempts = 0;
+  const ready = await runCheck(ctx, 'qdrant.readyz', async () => {
+    const ok = await pollUntil(
+      async () => {
+        attempts++;
+        try {
+          await api.readyz({});
+          return true;
+        } catch (e) {
+          lastError = describeError(e);
+          const kind = errorKind(e);
+          if (kind === 'transient' || kind === 'unreachable' || kind === 'timeout') return undefined;
+          throw e;
+        }
+      },
+      ctx.deadline,
+      ctx.options.backoff,
+      ctx.signal,
+    );
+    return ok
+      ? { status: 'pass', value: attempts, message: `${QDRANT.probes.readiness} ready after ${attempts} attempt(s)` }
+      : { status: 'fail', unreachable: true, value: attempts, threshold: `${ctx.options.deadlineS} s`, message: `${QDRANT.probes.readiness} not ready within the deadline: ${lastError}` };
+  });
+  if (ready.status !== 'pass') return { version, usable: false };
+
+  const auth = await runCheck(ctx, 'qdrant.auth', async () => {
+    try {
+      const res = await api.getCollections({});
+      const n = res.data.result?.collections.length ?? 0;
+      return { status: 'pass', value: 'accepted', message: `${ctx.options.apiKey ? 'API key accepted' : 'no API key needed'}; ${n} collection(s)` };
+    } catch (e) {
+      if (errorKind(e) !== 'unauthorized') throw e;
+      const hint = ctx.options.apiKey ? 'the API key was refused' : 'the server requires an API key (--api-key or QDRANT_API_KEY)';
+      return { status: 'fail', value: 'refused', message: `${hint}: ${describeError(e)}` };
+    }
+  });
+  return { version, usable: auth.status === 'pass' };
+}

@@ -1,0 +1,41 @@
+/**
+ * The Redis round trip: AUTH (on connect), PING, SET/GET/DEL of a temporary key, with node-redis.
+ * One connection, no reconnects: a smoke test should see the first failure, not mask it.
+ */
+import { createClient } from 'redis';
+
+/** What the round trip saw. */
+export interface RedisRoundTrip {
+  readonly pong: string;
+  readonly roundTripOk: boolean;
+}
+
+/**
+ * Connects (authenticating with the URL's password or `password`), pings, and writes, reads and
+ * deletes `key`. The key expires after a minute even if the process dies between SET and DEL.
+ */
+export async function redisRoundTrip(url: string, password: string | undefined, key: string, timeoutMs: number): Promise<RedisRoundTrip> {
+  const hasUrlPassword = new URL(url).password !== '';
+  const client = createClient({
+    url,
+    password: hasUrlPassword ? undefined : password,
+    socket: { connectTimeout: timeoutMs, reconnectStrategy: false },
+    // Without this node-redis queues commands while disconnected, and a wrong password would hang.
+    disableOfflineQueue: true,
+  });
+  let socketError: Error | undefined;
+  client.on('error', (e: Error) => (socketError = e));
+  try {
+    await client.connect();
+    const pong = await client.ping();
+    const value = `smoke-${Date.now()}`;
+    await client.set(key, value, { expiration: { type: 'PX', value: 60_000 } });
+    const got = await client.get(key);
+    const deleted = await client.del(key);
+    return { pong, roundTripOk: got === value && deleted === 1 };
+  } catch (e) {
+    throw socketError && socketError !== e ? new Error(`${(e as Error).message} (${socketError.message})`) : e;
+  } finally {
+    if (client.isOpen) client.destroy();
+  }
+}
