@@ -6,11 +6,14 @@ import { App, YamlOutputType } from 'cdk8s';
 import { mkdtempSync, renameSync, rmSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { StackConfig } from './config/schema';
+import { SmokeChart } from './charts/smoke-chart';
 import { StackChart } from './charts/stack-chart';
 
-/** Adds the stack's charts to an app (used by `cdk8s synth` and by the CLI). */
+/** Adds the stack's charts to an app (used by `cdk8s synth` and by the CLI): `<name>` and `<name>-smoke`. */
 export function addStack(app: App, config: StackConfig): StackChart {
-  return new StackChart(app, config.name, { config });
+  const stack = new StackChart(app, config.name, { config });
+  if (config.smoke.enabled) new SmokeChart(app, `${config.name}-smoke`, { config, stack });
+  return stack;
 }
 
 /** Renders the Kubernetes manifests of a stack into `dir` (which must exist and be empty). */

@@ -10,6 +10,6 @@ export type Environment = Readonly<Record<string, EnvSource>>;
 export const value = (v: string): EnvSource => ({ value: v });
 export const secret = (name: SecretEnvName): EnvSource => ({ secret: name });
 
-export function isSecret(source: EnvSource): source is { secret: SecretEnvName } {
+export function isSecret(source: EnvSource): source is Extract<EnvSource, { secret: unknown }> {
   return 'secret' in source;
 }

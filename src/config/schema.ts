@@ -208,6 +208,18 @@ export const networkPoliciesSchema = z.strictObject({
     .describe('Other namespaces whose pods labelled qdrant-stack/client: "true" may connect.'),
 });
 
+export const smokeSchema = z.strictObject({
+  enabled: z.boolean({ error: 'must be true or false' }).default(true).describe('Render the post-deploy smoke-test Job.'),
+  hook: z
+    .enum(['argocd', 'helm-test'], { error: 'must be "argocd" (PostSync hook) or "helm-test" (helm.sh/hook: test)' })
+    .default('argocd')
+    .describe('How the Job is triggered: an Argo CD PostSync hook, or a Helm-test-style hook.'),
+  vectors: positiveInt.max(1_000_000, { error: 'must be at most 1000000' }).default(10_000).describe('Vectors seeded into the temporary collection.'),
+  queries: positiveInt.max(100_000, { error: 'must be at most 100000' }).default(200).describe('Timed queries.'),
+  maxP95Ms: z.number({ error: 'must be a number of milliseconds' }).positive({ error: 'must be a positive number of milliseconds' }).default(50).describe('Budget for the server-side p95 query time.'),
+  deadlineSeconds: positiveInt.default(600).describe('How long the Job waits for Qdrant to answer and be ready.'),
+});
+
 export const stackSchema = z
   .strictObject({
     name: dnsLabel(40).default('qdrant-stack').describe('Stack name: prefix of every resource name.'),
@@ -217,6 +229,7 @@ export const stackSchema = z
     ollama: ollamaSchema.prefault({}),
     redis: redisSchema.prefault({}),
     networkPolicies: networkPoliciesSchema.prefault({}),
+    smoke: smokeSchema.prefault({}),
   })
   .superRefine((stack, ctx) => {
     if (stack.qdrant.sizing && !stack.qdrant.sizing.dimensions && stack.qdrant.collections.length === 0) {
@@ -236,3 +249,4 @@ export type ResourcesConfig = z.output<typeof resourcesSchema>;
 export type Distance = z.output<typeof distanceSchema>;
 export type OllamaConfig = StackConfig['ollama'];
 export type RedisConfig = StackConfig['redis'];
+export type SmokeConfig = StackConfig['smoke'];

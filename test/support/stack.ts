@@ -1,16 +1,16 @@
 import { Testing } from 'cdk8s';
 import { resolveConfig } from '../../src/config/load';
 import type { StackInput } from '../../src/config/schema';
-import { StackChart } from '../../src/charts/stack-chart';
+import { addStack } from '../../src/synth';
 
 /** A rendered Kubernetes object, loosely typed for targeted assertions. */
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: any };
 
-/** Synthesizes the stack of a (partial) model and returns its objects. */
+/** Synthesizes every chart of the stack of a (partial) model and returns their objects. */
 export function synthStack(input: StackInput = {}): Manifest[] {
   const app = Testing.app();
-  const chart = new StackChart(app, 'test', { config: resolveConfig(input) });
-  return Testing.synth(chart) as Manifest[];
+  addStack(app, resolveConfig(input));
+  return app.charts.flatMap((chart) => Testing.synth(chart) as Manifest[]);
 }
 
 /** The one object of a kind and name; fails loudly when absent or ambiguous. */

@@ -1,0 +1,31 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { StackConfig } from '../config/schema';
+import { SmokeTest } from '../constructs/smoke-job';
+import { stackNamespace, StackChart } from './stack-chart';
+
+/**
+ * The in-cluster smoke test of a stack, in a chart (and so a file) of its own: its ConfigMap carries the
+ * bundled runner, which would drown the reviewable manifests of the stack itself.
+ */
+export class SmokeChart extends Chart {
+  readonly smoke: SmokeTest;
+
+  constructor(scope: Construct, id: string, props: { config: StackConfig; stack: StackChart }) {
+    const { config, stack } = props;
+    super(scope, id, { namespace: stackNamespace(config), disableResourceNameHashes: true });
+    this.smoke = new SmokeTest(this, 'smoke', {
+      name: `${config.name}-smoke`,
+      partOf: config.name,
+      connectionConfigMap: stack.connection.configMapName,
+      qdrantApiKey: stack.qdrant.apiKeySecret,
+      redisPassword: stack.redis?.passwordSecret,
+      stackModel: config,
+      hook: config.smoke.hook,
+      vectors: config.smoke.vectors,
+      queries: config.smoke.queries,
+      maxP95Ms: config.smoke.maxP95Ms,
+      deadlineSeconds: config.smoke.deadlineSeconds,
+    });
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Docker Compose from the local stack description. Pure: returns the file texts; the caller writes them.
+ */
+import { Document } from 'yaml';
+import { Environment, isSecret, SecretEnvName } from '../components/env';
+import { parseBytes, parseCpu } from '../config/quantity';
+import type { StackConfig } from '../config/schema';
+import { LocalHealthcheck, LocalService, localStack } from '../local/services';
+
+const SECRET_HINT = 'copy .env.example to .env and set it';
+
+/** `${NAME:?hint}`: Compose refuses to start without the value, and the file never holds it. */
+export function secretReference(name: SecretEnvName): string {
+  return `\${${name}:?${SECRET_HINT}}`;
+}
+
+function environment(env: Environment): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([name, source]) => [name, isSecret(source) ? secretReference(source.secret) : source.value]));
+}
+
+/** `$` is Compose's interpolation character; a literal one is written `$$`. */
+const literal = (text: string) => text.replaceAll('$', '$$');
+
+function healthcheck(h: LocalHealthcheck) {
+  return {
+    test: h.test.map(literal),
+    interval: `${h.intervalSeconds}s`,
+    timeout: `${h.timeoutSeconds}s`,
+    retries: h.retries,
+    start_period: `${h.startPeriodSeconds}s`,
+    // Checked often while starting, so a fast start is seen at once (Compose 2.20+).
+    start_interval: '2s',
+  };
+}
+
+function resources(service: LocalService) {
+  if (!service.resources) return undefined;
+  const mib = (q: string) => `${Math.ceil(parseBytes(q)! / 2 ** 20)}M`;
+  const cpus = (q: string) => String(parseCpu(q));
+  const { requests, limits } = service.resources;
+  return {
+    resources: {
+      limits: { cpus: cpus(limits.cpu), memory: mib(limits.memory) },
+      reservations: { cpus: cpus(requests.cpu), memory: mib(requests.memory) },
+    },
+  };
+}
+
+function renderService(service: LocalService) {
+  return {
+    image: service.image,
+    user: service.user,
+    ...(service.entrypoint ? { entrypoint: service.entrypoint.map(literal) } : {}),
+    ...(service.command ? { command: service.command.map(literal) } : {}),
+    environment: environment(service.environment),
+    ...(service.ports.length ? { ports: service.ports.map((p) => `127.0.0.1:${p.host}:${p.container}`) } : {}),
+    ...(service.volumes.length ? { volumes: service.volumes.map((v) => `${v.name}:${v.path}`) } : {}),
+    ...(service.files.length ? { configs: service.files.map((f) => ({ source: f.name, target: f.path })) } : {}),
+    tmpfs: service.tmpfs,
+    read_only: true,
+    cap_drop: ['ALL'],
+    security_opt: ['no-new-privileges:true'],
+    ...(service.healthcheck ? { healthcheck: healthcheck(service.healthcheck) } : {}),
+    ...(service.dependsOn.length ? { depends_on: Object.fromEntries(service.dependsOn.map((d) => [d.service, { condition: d.condition }])) } : {}),
+    restart: service.restart,
+    ...(service.resources ? { deploy: resources(service) } : {}),
+  };
+}
+
+/** The Compose file of a stack. */
+export function renderCompose(config: StackConfig): string {
+  const stack = localStack(config);
+  const files = stack.services.flatMap((s) => s.files);
+  const compose = {
+    name: stack.name,
+    services: Object.fromEntries(stack.services.map((s) => [s.name, renderService(s)])),
+    volumes: Object.fromEntries(stack.volumes.map((v) => [v, {}])),
+    ...(files.length ? { configs: Object.fromEntries(files.map((f) => [f.name, { content: literal(f.content) }])) } : {}),
+  };
+  const doc = new Document(compose);
+  doc.commentBefore =
+    ` Rendered by qdrant-stack from the stack model; do not edit (run \`npm run synth\`).\n` +
+    ` Secrets come from .env (copy .env.example). Ports listen on 127.0.0.1 only.\n` +
+    ` docker compose --env-file .env -f docker-compose.yml up -d`;
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** The env file template: every secret the Compose file needs, empty. */
+export function renderEnvExample(config: StackConfig): string {
+  const names = new Set<SecretEnvName>();
+  for (const s of localStack(config).services) for (const source of Object.values(s.environment)) if (isSecret(source)) names.add(source.secret);
+  return [
+    '# Secrets for the local stack: copy to .env, fill in, never commit .env.',
+    '# Any long random string works, e.g. `openssl rand -hex 32`.',
+    ...[...names].map((n) => `${n}=`),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,134 @@
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { RUNNER } from '../components/runner';
+import { readSmokeBundle, smokeBootstrap } from '../smoke/bundle';
+import { SYNC_WAVE, syncWave } from './gitops';
+import { CLIENT_LABEL, componentLabels } from './labels';
+import type { SecretKeyReference } from './qdrant';
+import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
+
+/** Props of {@link SmokeTest}. */
+export interface SmokeTestProps {
+  /** Name of the Job and its ConfigMap. */
+  readonly name: string;
+  /** Value of `app.kubernetes.io/part-of`. */
+  readonly partOf: string;
+  /** The connection ConfigMap (QDRANT_URL, OLLAMA_URL, REDIS_URL...), read with `envFrom`. */
+  readonly connectionConfigMap: string;
+  readonly qdrantApiKey: SecretKeyReference;
+  /**
+   * The Redis password, when Redis is part of the stack.
+   * @default no Redis check
+   */
+  readonly redisPassword?: SecretKeyReference;
+  /** The validated stack model: the expected collections, version and embedding model come from it. */
+  readonly stackModel: object;
+  /**
+   * How the Job is triggered.
+   * @default 'argocd' (PostSync hook, BeforeHookCreation)
+   */
+  readonly hook?: 'argocd' | 'helm-test';
+  /**
+   * Vectors seeded into the temporary collection.
+   * @default 10000
+   */
+  readonly vectors?: number;
+  /**
+   * Timed queries.
+   * @default 200
+   */
+  readonly queries?: number;
+  /**
+   * Budget for the server-side p95 query time, in ms.
+   * @default 50
+   */
+  readonly maxP95Ms?: number;
+  /**
+   * How long to wait for Qdrant to answer and be ready, in seconds.
+   * @default 600
+   */
+  readonly deadlineSeconds?: number;
+  /**
+   * Image with `node` ≥ 22.
+   * @default RUNNER.image (node:22-alpine)
+   */
+  readonly image?: string;
+}
+
+const BUNDLE_KEY = 'smoke-runner.js.gz';
+const MODEL_KEY = 'stack.json';
+const MOUNT = '/smoke';
+
+/** Annotations that make the Job a post-deploy test. */
+export function smokeHookAnnotations(hook: 'argocd' | 'helm-test'): Record<string, string> {
+  if (hook === 'helm-test') return { 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation' };
+  // After the model pull (wave 0 of PostSync): the RAG round needs the embedding model.
+  return {
+    'argocd.argoproj.io/hook': 'PostSync',
+    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+    'argocd.argoproj.io/sync-wave': '1',
+    'kustomize.toolkit.fluxcd.io/force': 'enabled',
+  };
+}
+
+/**
+ * The post-deploy smoke test inside the cluster: the same checks as `qdrant-stack smoke`, run by the
+ * bundled runner from a ConfigMap on a stock node image, against the stack's Services.
+ */
+export class SmokeTest extends Construct {
+  readonly job: kplus.Job;
+
+  constructor(scope: Construct, id: string, props: SmokeTestProps) {
+    super(scope, id);
+    const deadlineSeconds = props.deadlineSeconds ?? 600;
+    const labels = {
+      ...componentLabels({ app: 'smoke-test', instance: props.name, component: 'verification', partOf: props.partOf, version: '1' }),
+      [CLIENT_LABEL.key]: CLIENT_LABEL.value,
+    };
+    const files = new kplus.ConfigMap(this, 'files', {
+      metadata: { name: props.name, labels, annotations: syncWave(SYNC_WAVE.config) },
+      // JSON is YAML: the runner loads it with the same validation as stack.yaml.
+      data: { [MODEL_KEY]: `${JSON.stringify(props.stackModel, null, 2)}\n` },
+      binaryData: { [BUNDLE_KEY]: readSmokeBundle().toString('base64') },
+    });
+
+    this.job = new kplus.Job(this, 'job', {
+      metadata: { name: props.name, labels, annotations: smokeHookAnnotations(props.hook ?? 'argocd') },
+      podMetadata: { labels },
+      // A failed verdict is a result, not a flake: one retry for a node loss at most.
+      backoffLimit: 1,
+      activeDeadline: Duration.seconds(deadlineSeconds + 600),
+      securityContext: restrictedPodSecurity(RUNNER.uid, RUNNER.gid),
+      restartPolicy: kplus.RestartPolicy.NEVER,
+      automountServiceAccountToken: false,
+    });
+    const mounted = kplus.Volume.fromConfigMap(this, 'files-volume', files, { name: 'smoke' });
+    const tmp = kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp');
+    const secretEnv = (id: string, ref: SecretKeyReference) =>
+      kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, id, ref.secretName), key: ref.key });
+    const container = this.job.addContainer({
+      name: 'smoke',
+      image: props.image ?? RUNNER.image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: ['node', '-e', smokeBootstrap(`${MOUNT}/${BUNDLE_KEY}`, '/tmp/smoke-runner.js')],
+      envVariables: {
+        QDRANT_API_KEY: secretEnv('api-key', props.qdrantApiKey),
+        ...(props.redisPassword ? { REDIS_PASSWORD: secretEnv('redis-password', props.redisPassword) } : {}),
+        SMOKE_CONFIG: kplus.EnvValue.fromValue(`${MOUNT}/${MODEL_KEY}`),
+        SMOKE_VECTORS: kplus.EnvValue.fromValue(String(props.vectors ?? 10_000)),
+        SMOKE_QUERIES: kplus.EnvValue.fromValue(String(props.queries ?? 200)),
+        SMOKE_MAX_P95_MS: kplus.EnvValue.fromValue(String(props.maxP95Ms ?? 50)),
+        SMOKE_DEADLINE_S: kplus.EnvValue.fromValue(String(deadlineSeconds)),
+      },
+      securityContext: restrictedContainerSecurity(RUNNER.uid, RUNNER.gid),
+      volumeMounts: [
+        { path: MOUNT, volume: mounted, readOnly: true },
+        { path: '/tmp', volume: tmp },
+      ],
+    });
+    // QDRANT_URL, OLLAMA_URL, REDIS_URL: the same contract the applications use.
+    container.env.copyFrom(kplus.Env.fromConfigMap(kplus.ConfigMap.fromConfigMapName(this, 'connection', props.connectionConfigMap)));
+    finishRestrictedPod(this.job, '/spec/template/spec', [{ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }]);
+  }
+}

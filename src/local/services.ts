@@ -1,0 +1,160 @@
+/**
+ * The stack as local containers: one description that the Compose and Pulumi renderers both turn into
+ * their own format. Images, users, environment, ports and paths come from the component facts, the same
+ * ones the Kubernetes constructs read.
+ */
+import { Environment } from '../components/env';
+import { OLLAMA, OLLAMA_PULL_SCRIPT, ollamaEnvironment, ollamaImage, ollamaPullEnvironment } from '../components/ollama';
+import { QDRANT, qdrantEnvironment, qdrantImage } from '../components/qdrant';
+import { REDIS, redisConfig, redisEnvironment, redisImage, redisPing, writeAuthScript } from '../components/redis';
+import { ollamaModels } from '../config/embedding';
+import { parseBytes } from '../config/quantity';
+import { ComputedResources, ollamaResources, qdrantResources, redisResources } from '../config/resources';
+import type { StackConfig } from '../config/schema';
+
+export interface LocalPort {
+  readonly name: string;
+  readonly container: number;
+  /** Published on 127.0.0.1 only: a laptop's stack is not a LAN service. */
+  readonly host: number;
+}
+
+export interface LocalHealthcheck {
+  /** Compose-style test: `['CMD', ...]` or `['CMD-SHELL', '...']`. */
+  readonly test: string[];
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly retries: number;
+  /** Failures during this time do not count (slow start: Qdrant loads every collection first). */
+  readonly startPeriodSeconds: number;
+}
+
+export interface LocalService {
+  readonly name: string;
+  readonly image: string;
+  /** `uid:gid` — the same non-root users as on Kubernetes. */
+  readonly user: string;
+  readonly entrypoint?: string[];
+  readonly command?: string[];
+  readonly environment: Environment;
+  readonly ports: LocalPort[];
+  /** Named volumes: `name` is the volume, `path` the mount point. */
+  readonly volumes: { name: string; path: string }[];
+  /** Writable in-memory folders under the read-only root. */
+  readonly tmpfs: string[];
+  /** Files written into the container (config without secrets). */
+  readonly files: { name: string; path: string; content: string }[];
+  readonly healthcheck?: LocalHealthcheck;
+  readonly dependsOn: { service: string; condition: 'service_healthy' | 'service_completed_successfully' }[];
+  /** `no` for one-shot services. */
+  readonly restart: 'unless-stopped' | 'no';
+  readonly resources?: ComputedResources;
+}
+
+export interface LocalStack {
+  readonly name: string;
+  readonly services: LocalService[];
+  /** Named volumes, in order. */
+  readonly volumes: string[];
+}
+
+/** A GET over bash's /dev/tcp (the Qdrant image has bash but no curl or wget); passes on HTTP 200. */
+export function devTcpHttpCheck(port: number, path: string): string {
+  return (
+    `exec 3<>/dev/tcp/127.0.0.1/${port} && ` +
+    `printf 'GET ${path} HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && ` +
+    `head -n 1 <&3 | grep -q ' 200 '`
+  );
+}
+
+/** The local containers of a stack, in start order. */
+export function localStack(config: StackConfig): LocalStack {
+  const services: LocalService[] = [];
+  const q = config.qdrant;
+  services.push({
+    name: 'qdrant',
+    image: qdrantImage(q.version),
+    user: `${QDRANT.uid}:${QDRANT.gid}`,
+    environment: qdrantEnvironment(),
+    ports: [
+      { name: 'http', container: QDRANT.ports.http, host: QDRANT.ports.http },
+      { name: 'grpc', container: QDRANT.ports.grpc, host: QDRANT.ports.grpc },
+    ],
+    volumes: [
+      { name: 'qdrant-storage', path: QDRANT.paths.storage },
+      { name: 'qdrant-snapshots', path: QDRANT.paths.snapshots },
+    ],
+    tmpfs: [QDRANT.paths.tmp],
+    files: [],
+    healthcheck: { test: ['CMD', 'bash', '-c', devTcpHttpCheck(QDRANT.ports.http, QDRANT.probes.readiness)], intervalSeconds: 10, timeoutSeconds: 5, retries: 5, startPeriodSeconds: 600 },
+    dependsOn: [],
+    restart: 'unless-stopped',
+    resources: qdrantResources(q),
+  });
+
+  const o = config.ollama;
+  if (o.enabled) {
+    services.push({
+      name: 'ollama',
+      image: ollamaImage(o.version),
+      user: `${OLLAMA.uid}:${OLLAMA.gid}`,
+      environment: ollamaEnvironment({ keepAlive: o.keepAlive, numParallel: o.numParallel }),
+      ports: [{ name: 'http', container: OLLAMA.port, host: OLLAMA.port }],
+      volumes: [
+        { name: 'ollama-models', path: OLLAMA.paths.models },
+        { name: 'ollama-home', path: OLLAMA.paths.home },
+      ],
+      tmpfs: [OLLAMA.paths.tmp],
+      files: [],
+      // `ollama list` is the CLI talking to its own server: no curl needed.
+      healthcheck: { test: ['CMD', 'ollama', 'list'], intervalSeconds: 10, timeoutSeconds: 5, retries: 5, startPeriodSeconds: 60 },
+      dependsOn: [],
+      restart: 'unless-stopped',
+      resources: ollamaResources(o),
+    });
+    if (o.pullModels) {
+      services.push({
+        name: 'ollama-pull',
+        image: ollamaImage(o.version),
+        user: `${OLLAMA.uid}:${OLLAMA.gid}`,
+        entrypoint: ['/bin/sh', '-c', OLLAMA_PULL_SCRIPT],
+        environment: ollamaPullEnvironment(`http://ollama:${OLLAMA.port}`, ollamaModels(config)),
+        ports: [],
+        volumes: [],
+        tmpfs: [OLLAMA.paths.home],
+        files: [],
+        dependsOn: [{ service: 'ollama', condition: 'service_healthy' }],
+        restart: 'no',
+      });
+    }
+  }
+
+  const r = config.redis;
+  if (r.enabled) {
+    services.push({
+      name: 'redis',
+      image: redisImage(r.version),
+      user: `${REDIS.uid}:${REDIS.gid}`,
+      // The Kubernetes init container's job, done in the same container before Redis starts.
+      entrypoint: ['/bin/sh', '-c', `${writeAuthScript('env')}\nexec redis-server ${REDIS.paths.config}/redis.conf`],
+      environment: redisEnvironment(),
+      ports: [{ name: 'redis', container: REDIS.port, host: REDIS.port }],
+      volumes: [{ name: 'redis-data', path: REDIS.paths.data }],
+      tmpfs: [REDIS.paths.auth, REDIS.paths.tmp],
+      files: [
+        {
+          name: 'redis-conf',
+          path: `${REDIS.paths.config}/redis.conf`,
+          content: redisConfig({ maxMemoryBytes: parseBytes(r.maxMemory)!, maxMemoryPolicy: r.maxMemoryPolicy, persistence: r.persistence }),
+        },
+      ],
+      healthcheck: { test: ['CMD-SHELL', redisPing()], intervalSeconds: 10, timeoutSeconds: 5, retries: 5, startPeriodSeconds: 300 },
+      dependsOn: [],
+      restart: 'unless-stopped',
+      resources: redisResources(r),
+    });
+  }
+
+  const volumes = services.flatMap((s) => s.volumes.map((v) => v.name));
+  return { name: config.name, services, volumes };
+}

@@ -1,0 +1,127 @@
+/**
+ * The in-cluster smoke Job, run for real: the bundled runner is taken out of the rendered ConfigMap and
+ * started with the Job's own command and environment (Secrets and the connection ConfigMap resolved as the
+ * kubelet would), against the Qdrant and Ollama stand-ins and a real redis-server.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMOKE_BUNDLE_PATH } from '../src/smoke/bundle';
+import { existsSync } from 'node:fs';
+import { find, Manifest, synthStack } from './support/stack';
+import { hasRedisServer, RedisServer, startRedis } from './support/redis-server';
+import { startOllamaStandIn, OllamaStandIn } from './smoke/support/ollama-stand-in';
+import { startQdrantStandIn, QdrantStandIn } from './smoke/support/qdrant-stand-in';
+import { appCollection } from './smoke/support/fixtures';
+
+const API_KEY = 'job-admin-key-3c9d1e';
+const REDIS_PASSWORD = 'job-redis-pw-8a7f';
+
+describe('smoke Job manifests', () => {
+  const objects = synthStack({ name: 'test' });
+  const job = find(objects, 'Job', 'test-smoke');
+  const spec = job.spec.template.spec;
+  const container = spec.containers[0];
+
+  test('a PostSync hook (after the model pull), BeforeHookCreation, bounded retries and run time', () => {
+    expect(job.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation', 'argocd.argoproj.io/sync-wave': '1' });
+    expect(find(objects, 'Job', 'test-ollama-pull-models').metadata.annotations!['argocd.argoproj.io/sync-wave']).toBe('0');
+    expect(job.spec).toMatchObject({ backoffLimit: 1, activeDeadlineSeconds: 1200 });
+  });
+
+  test('the Helm-test style is an option', () => {
+    const helm = find(synthStack({ name: 'test', smoke: { hook: 'helm-test' } }), 'Job', 'test-smoke');
+    expect(helm.metadata.annotations).toEqual({ 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation' });
+  });
+
+  test('a stock node image, the runner from a ConfigMap, nothing downloaded', () => {
+    expect(container.image).toBe('node:22-alpine');
+    expect(container.command.slice(0, 2)).toEqual(['node', '-e']);
+    expect(container.command[2]).not.toMatch(/npm|npx|http/);
+    const files = find(objects, 'ConfigMap', 'test-smoke');
+    expect(Object.keys(files.binaryData)).toEqual(['smoke-runner.js.gz']);
+    expect(JSON.parse(files.data['stack.json'])).toMatchObject({ name: 'test', qdrant: { collections: [{ name: 'knowledge', vectorSize: 1024 }] } });
+  });
+
+  test('secrets only through secretKeyRef; URLs from the connection contract; client label for the NetworkPolicies', () => {
+    const env = Object.fromEntries(container.env.map((e: any) => [e.name, e]));
+    expect(env.QDRANT_API_KEY.valueFrom.secretKeyRef).toEqual({ name: 'test-qdrant-api-key', key: 'api-key' });
+    expect(env.REDIS_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'test-redis-password', key: 'password' });
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'test-connection' } }]);
+    expect(job.spec.template.metadata.labels['qdrant-stack/client']).toBe('true');
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+  });
+
+  test('disabled: no smoke chart', () => {
+    expect(synthStack({ name: 'test', smoke: { enabled: false } }).filter((o) => o.metadata.name === 'test-smoke')).toEqual([]);
+  });
+});
+
+/** Runs the Job's container command locally, with its env resolved and its paths moved into `dir`. */
+function runJob(objects: Manifest[], resolve: { secrets: Record<string, string>; urls: Record<string, string>; extraEnv?: Record<string, string> }) {
+  const dir = mkdtempSync(join(tmpdir(), 'smoke-job-'));
+  const files = find(objects, 'ConfigMap', 'test-smoke');
+  writeFileSync(join(dir, 'smoke-runner.js.gz'), Buffer.from(files.binaryData['smoke-runner.js.gz'], 'base64'));
+  writeFileSync(join(dir, 'stack.json'), files.data['stack.json']);
+  const container = find(objects, 'Job', 'test-smoke').spec.template.spec.containers[0];
+  const env: Record<string, string> = { PATH: process.env.PATH! };
+  for (const from of container.envFrom) Object.assign(env, find(objects, 'ConfigMap', from.configMapRef.name).data, resolve.urls);
+  for (const e of container.env) {
+    if (e.value !== undefined) env[e.name] = e.value.replace('/smoke/', `${dir}/`);
+    else env[e.name] = resolve.secrets[`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`];
+  }
+  Object.assign(env, resolve.extraEnv);
+  const program = container.command[2].replace(/\/(smoke|tmp)\//g, `${dir}/`);
+  return new Promise<{ code: number | null; output: string }>((done) => {
+    const child = spawn(container.command[0] === 'node' ? process.execPath : container.command[0], ['-e', program], { env });
+    let output = '';
+    child.stdout.on('data', (c) => (output += c));
+    child.stderr.on('data', (c) => (output += c));
+    child.on('close', (code) => done({ code, output }));
+  });
+}
+
+(existsSync(SMOKE_BUNDLE_PATH) && hasRedisServer() ? describe : describe.skip)('the smoke Job, run as rendered', () => {
+  let qdrant: QdrantStandIn;
+  let ollama: OllamaStandIn;
+  let redis: RedisServer;
+  // Small numbers keep the run short; everything else is as rendered.
+  const objects = synthStack({ name: 'test', smoke: { vectors: 500, queries: 20, deadlineSeconds: 5 } });
+
+  beforeAll(async () => {
+    qdrant = await startQdrantStandIn({ apiKey: API_KEY, collections: { knowledge: appCollection(1024, 20) } });
+    ollama = await startOllamaStandIn({ models: ['mxbai-embed-large:latest'], dimension: 1024 });
+    redis = await startRedis(REDIS_PASSWORD);
+  });
+  afterAll(async () => {
+    await Promise.all([qdrant?.close(), ollama?.close(), redis?.stop()]);
+  });
+
+  const urls = () => ({ QDRANT_URL: qdrant.url, OLLAMA_URL: ollama.url, REDIS_URL: redis.url });
+  const secrets = (apiKey: string, password: string) => ({ 'test-qdrant-api-key/api-key': apiKey, 'test-redis-password/password': password });
+
+  test('passes against a healthy stack: exit 0, every check listed, no secret printed', async () => {
+    const { code, output } = await runJob(objects, { secrets: secrets(API_KEY, REDIS_PASSWORD), urls: urls() });
+    expect(output).toMatch(/collection\.knowledge/);
+    expect(output).toMatch(/ollama/i);
+    expect(output).toMatch(/redis/i);
+    expect(code).toBe(0);
+    expect(output).not.toContain(API_KEY);
+    expect(output).not.toContain(REDIS_PASSWORD);
+    expect(qdrant.collectionNames()).toEqual(['knowledge']);
+  }, 60_000);
+
+  test('a wrong API key fails the Job (exit 1) without printing either key', async () => {
+    const { code, output } = await runJob(objects, { secrets: secrets('not-the-key', REDIS_PASSWORD), urls: urls() });
+    expect(output).toMatch(/Invalid API key|refused|401/);
+    expect(code).toBe(1);
+    expect(output).not.toContain('not-the-key');
+    expect(output).not.toContain(API_KEY);
+  }, 60_000);
+
+  test('an unreachable Qdrant exits 3', async () => {
+    const { code } = await runJob(objects, { secrets: secrets(API_KEY, REDIS_PASSWORD), urls: { ...urls(), QDRANT_URL: 'http://127.0.0.1:9' }, extraEnv: { SMOKE_DEADLINE_S: '2' } });
+    expect(code).toBe(3);
+  }, 60_000);
+});
