@@ -160,7 +160,7 @@ describe('API key sources', () => {
   });
 
   test('an existing Secret is referenced as given, and nothing is generated', () => {
-    const objects = synthStack({ name: 'test', qdrant: { apiKey: { secretName: 'my-qdrant', key: 'admin' } }, redis: { enabled: false }, ollama: { enabled: false } });
+    const objects = synthStack({ name: 'test', qdrant: { apiKey: { secretName: 'my-qdrant', key: 'admin' } }, redis: { enabled: false }, ollama: { enabled: false }, smoke: { enabled: false } });
     const env = qdrantContainer(objects).env.find((e: any) => e.name === 'QDRANT__SERVICE__API_KEY');
     expect(env.valueFrom.secretKeyRef).toEqual({ name: 'my-qdrant', key: 'admin' });
     expect(objects.filter((o) => o.kind === 'Secret' || o.kind === 'Job' || o.kind === 'Role')).toEqual([]);
