@@ -3,10 +3,11 @@
  * target and moved into place only when complete, so a failure never leaves a half-written output.
  */
 import { App, YamlOutputType } from 'cdk8s';
-import { mkdtempSync, renameSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { StackConfig } from './config/schema';
 import { SmokeChart } from './charts/smoke-chart';
+import { renderCompose, renderEnvExample } from './compose/render';
 import { StackChart } from './charts/stack-chart';
 
 /** Adds the stack's charts to an app (used by `cdk8s synth` and by the CLI): `<name>` and `<name>-smoke`. */
@@ -23,17 +24,32 @@ export function synthManifests(config: StackConfig, dir: string): void {
   app.synth();
 }
 
-/** Renders every output of a stack into `outDir`, replacing it atomically. */
+export const COMPOSE_FILE = 'docker-compose.yml';
+export const ENV_EXAMPLE_FILE = '.env.example';
+
+/** Writes `text` to `file` through a temporary file beside it, so readers never see half a file. */
+export function writeFileAtomic(file: string, text: string): void {
+  const target = resolve(file);
+  mkdirSync(dirname(target), { recursive: true });
+  const staging = `${target}.tmp-${process.pid}`;
+  writeFileSync(staging, text);
+  renameSync(staging, target);
+}
+
+/** Renders every output of a stack (Kubernetes manifests, Compose file, env template) into `outDir`, replacing it atomically. */
 export function renderStack(config: StackConfig, outDir: string): void {
   const target = resolve(outDir);
   mkdirSync(dirname(target), { recursive: true });
   const staging = mkdtempSync(join(dirname(target), `.tmp-${basename(target)}-`));
   try {
     synthManifests(config, staging);
+    writeFileSync(join(staging, COMPOSE_FILE), renderCompose(config));
+    writeFileSync(join(staging, ENV_EXAMPLE_FILE), renderEnvExample(config));
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
     throw e;
   }
+  chmodSync(staging, 0o755); // mkdtemp makes it private; the output is for everyone
   const previous = existsSync(target) ? `${staging}.old` : undefined;
   if (previous) renameSync(target, previous);
   renameSync(staging, target);

@@ -6,7 +6,9 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/errors';
 import { loadConfig } from '../config/load';
-import { renderStack } from '../synth';
+import { dirname, join } from 'node:path';
+import { renderCompose, renderEnvExample } from '../compose/render';
+import { ENV_EXAMPLE_FILE, renderStack, writeFileAtomic } from '../synth';
 import { stackNamespace } from '../charts/stack-chart';
 import { registerSmokeCommand } from './smoke-command';
 
@@ -35,13 +37,26 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 
   program
     .command('synth')
-    .description('render the Kubernetes manifests of a stack into a folder (replaced atomically)')
+    .description('render a stack into a folder (replaced atomically): Kubernetes manifests, docker-compose.yml, .env.example')
     .option('-c, --config <file>', 'stack config file', 'stack.yaml')
     .option('-o, --out <dir>', 'output folder', 'dist')
     .action((opts: { config: string; out: string }) => {
       const config = loadConfig(opts.config);
       renderStack(config, opts.out);
       io.err(`synthesized stack '${config.name}' (namespace ${stackNamespace(config)}) into ${opts.out}/\n`);
+    });
+
+  program
+    .command('compose')
+    .description('render the Docker Compose file of a stack (and its .env.example beside it)')
+    .option('-c, --config <file>', 'stack config file', 'stack.yaml')
+    .option('-o, --out <file>', 'Compose file to write', 'docker-compose.yml')
+    .action((opts: { config: string; out: string }) => {
+      const config = loadConfig(opts.config);
+      const envExample = join(dirname(opts.out), ENV_EXAMPLE_FILE);
+      writeFileAtomic(opts.out, renderCompose(config));
+      writeFileAtomic(envExample, renderEnvExample(config));
+      io.err(`wrote ${opts.out} and ${envExample} (copy it to .env and set the secrets)\n`);
     });
 
   program

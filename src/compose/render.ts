@@ -1,7 +1,7 @@
 /**
  * Docker Compose from the local stack description. Pure: returns the file texts; the caller writes them.
  */
-import { Document } from 'yaml';
+import { Document, isScalar, Scalar, visit } from 'yaml';
 import { Environment, isSecret, SecretEnvName } from '../components/env';
 import { parseBytes, parseCpu } from '../config/quantity';
 import type { StackConfig } from '../config/schema';
@@ -19,7 +19,7 @@ function environment(env: Environment): Record<string, string> {
 }
 
 /** `$` is Compose's interpolation character; a literal one is written `$$`. */
-const literal = (text: string) => text.replaceAll('$', '$$');
+const literal = (text: string) => text.replaceAll('$', () => '$$'); // a function: in a replacement string '$$' means one '$'
 
 function healthcheck(h: LocalHealthcheck) {
   return {
@@ -46,24 +46,25 @@ function resources(service: LocalService) {
   };
 }
 
+/** A service, keys in the conventional order (dclint's service-keys-order). */
 function renderService(service: LocalService) {
   return {
     image: service.image,
-    user: service.user,
-    ...(service.entrypoint ? { entrypoint: service.entrypoint.map(literal) } : {}),
-    ...(service.command ? { command: service.command.map(literal) } : {}),
-    environment: environment(service.environment),
-    ...(service.ports.length ? { ports: service.ports.map((p) => `127.0.0.1:${p.host}:${p.container}`) } : {}),
+    ...(service.dependsOn.length ? { depends_on: Object.fromEntries(service.dependsOn.map((d) => [d.service, { condition: d.condition }])) } : {}),
     ...(service.volumes.length ? { volumes: service.volumes.map((v) => `${v.name}:${v.path}`) } : {}),
     ...(service.files.length ? { configs: service.files.map((f) => ({ source: f.name, target: f.path })) } : {}),
-    tmpfs: service.tmpfs,
-    read_only: true,
-    cap_drop: ['ALL'],
-    security_opt: ['no-new-privileges:true'],
-    ...(service.healthcheck ? { healthcheck: healthcheck(service.healthcheck) } : {}),
-    ...(service.dependsOn.length ? { depends_on: Object.fromEntries(service.dependsOn.map((d) => [d.service, { condition: d.condition }])) } : {}),
+    environment: environment(service.environment),
+    ...(service.ports.length ? { ports: service.ports.map((p) => `127.0.0.1:${p.host}:${p.container}`) } : {}),
+    ...(service.command ? { command: service.command.map(literal) } : {}),
+    ...(service.entrypoint ? { entrypoint: service.entrypoint.map(literal) } : {}),
     restart: service.restart,
+    ...(service.healthcheck ? { healthcheck: healthcheck(service.healthcheck) } : {}),
+    user: service.user,
+    cap_drop: ['ALL'],
     ...(service.resources ? { deploy: resources(service) } : {}),
+    read_only: true,
+    security_opt: ['no-new-privileges:true'],
+    tmpfs: service.tmpfs,
   };
 }
 
@@ -73,11 +74,20 @@ export function renderCompose(config: StackConfig): string {
   const files = stack.services.flatMap((s) => s.files);
   const compose = {
     name: stack.name,
-    services: Object.fromEntries(stack.services.map((s) => [s.name, renderService(s)])),
+    services: Object.fromEntries([...stack.services].sort((a, b) => a.name.localeCompare(b.name)).map((s) => [s.name, renderService(s)])),
     volumes: Object.fromEntries(stack.volumes.map((v) => [v, {}])),
     ...(files.length ? { configs: Object.fromEntries(files.map((f) => [f.name, { content: literal(f.content) }])) } : {}),
   };
   const doc = new Document(compose);
+  // Quote what YAML 1.1 readers would take for something else: `no` (a boolean), `uid:gid` and port
+  // mappings (base-60 numbers).
+  visit(doc, {
+    Scalar(_key, node) {
+      if (!isScalar(node) || typeof node.value !== 'string') return;
+      if (/^[\d.]+:\d+:\d+$/.test(node.value)) node.type = Scalar.QUOTE_SINGLE;
+      else if (/^(no|yes|on|off|\d+:\d+)$/.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
   doc.commentBefore =
     ` Rendered by qdrant-stack from the stack model; do not edit (run \`npm run synth\`).\n` +
     ` Secrets come from .env (copy .env.example). Ports listen on 127.0.0.1 only.\n` +

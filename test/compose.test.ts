@@ -1,0 +1,136 @@
+import Ajv from 'ajv';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { renderCompose, renderEnvExample } from '../src/compose/render';
+import { resolveConfig } from '../src/config/load';
+import type { StackInput } from '../src/config/schema';
+import { main } from '../src/cli/main';
+
+// The Compose Specification's JSON schema, as shipped by dclint (a maintained Compose linter).
+const schema = JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', 'dclint', 'schemas', 'compose.schema.json'), 'utf8'));
+// Its $schema names draft-07 by its https URI, which ajv does not register; the keywords are draft-07's.
+const validate = new Ajv({ strict: false, allErrors: true, validateSchema: false, validateFormats: false }).compile(schema);
+
+const compose = (input: StackInput = {}) => parse(renderCompose(resolveConfig(input)));
+
+describe('docker-compose.yml', () => {
+  test.each([
+    ['default stack', {}],
+    ['Qdrant only', { ollama: { enabled: false }, redis: { enabled: false } }],
+    ['no model pull, Redis without persistence', { ollama: { pullModels: false }, redis: { persistence: false } }],
+  ])('%s is valid against the Compose Specification schema', (_title, input) => {
+    const file = compose(input);
+    const valid = validate(file);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  test('the schema check can fail (an unknown key is rejected)', () => {
+    const file = compose();
+    file.services.qdrant.healthcheck.bogus = true;
+    expect(validate(file)).toBe(false);
+  });
+
+  test('top-level name, pinned images, services as enabled', () => {
+    const file = compose();
+    expect(file.name).toBe('qdrant-stack');
+    expect(Object.keys(file.services)).toEqual(['ollama', 'ollama-pull', 'qdrant', 'redis']);
+    expect(file.services.qdrant.image).toBe('qdrant/qdrant:v1.19.0-unprivileged');
+    expect(Object.keys(compose({ ollama: { enabled: false }, redis: { enabled: false } }).services)).toEqual(['qdrant']);
+  });
+
+  test('ports are published on 127.0.0.1 only; data on named volumes', () => {
+    const file = compose();
+    expect(file.services.qdrant.ports).toEqual(['127.0.0.1:6333:6333', '127.0.0.1:6334:6334']);
+    expect(file.services.ollama.ports).toEqual(['127.0.0.1:11434:11434']);
+    expect(file.services.redis.ports).toEqual(['127.0.0.1:6379:6379']);
+    expect(Object.keys(file.volumes)).toEqual(['qdrant-storage', 'qdrant-snapshots', 'ollama-models', 'ollama-home', 'redis-data']);
+  });
+
+  test('health checks that work inside each image, and depends_on service_healthy for the model pull', () => {
+    const file = compose();
+    const qdrantCheck = file.services.qdrant.healthcheck.test;
+    expect(qdrantCheck.slice(0, 3)).toEqual(['CMD', 'bash', '-c']);
+    expect(qdrantCheck[3]).toMatch(/\/dev\/tcp\/127\.0\.0\.1\/6333/);
+    expect(JSON.stringify(file.services.qdrant.healthcheck)).not.toMatch(/curl|wget/);
+    expect(file.services.ollama.healthcheck.test).toEqual(['CMD', 'ollama', 'list']);
+    expect(file.services.redis.healthcheck.test).toEqual(['CMD-SHELL', 'redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG']);
+    expect(file.services['ollama-pull'].depends_on).toEqual({ ollama: { condition: 'service_healthy' } });
+    expect(file.services['ollama-pull'].restart).toBe('no');
+    expect(renderCompose(resolveConfig({}))).toContain('restart: "no"');
+  });
+
+  test('the Qdrant health check really speaks HTTP over bash /dev/tcp', async () => {
+    // Against a local HTTP server, with the command as the container runs it (after Compose's $$ unescaping).
+    const server = createServer((req, res) => res.writeHead(req.url === '/readyz' ? 200 : 503).end('ready?'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const command = compose().services.qdrant.healthcheck.test[3].replaceAll('$$', '$').replace('/6333', `/${port}`);
+    const run = (cmd: string) => new Promise<number | null>((done) => spawn('bash', ['-c', cmd], { stdio: 'ignore' }).on('close', done));
+    try {
+      expect(await run(command)).toBe(0);
+      expect(await run(command.replace('/readyz', '/not-ready'))).not.toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('secrets come from the env file with ${VAR:?...}, never inline', () => {
+    const text = renderCompose(resolveConfig({}));
+    const file = parse(text);
+    expect(file.services.qdrant.environment.QDRANT__SERVICE__API_KEY).toBe('${QDRANT_API_KEY:?copy .env.example to .env and set it}');
+    expect(file.services.redis.environment.REDISCLI_AUTH).toBe('${REDIS_PASSWORD:?copy .env.example to .env and set it}');
+    expect(renderEnvExample(resolveConfig({}))).toMatch(/^QDRANT_API_KEY=$/m);
+    expect(renderEnvExample(resolveConfig({}))).toMatch(/^REDIS_PASSWORD=$/m);
+    expect(renderEnvExample(resolveConfig({ redis: { enabled: false } }))).not.toMatch(/REDIS_PASSWORD/);
+  });
+
+  test('shell text escapes $ for Compose, so the container gets what Kubernetes runs', () => {
+    const file = compose();
+    expect(file.services.redis.entrypoint[2]).toContain('"$$REDISCLI_AUTH"');
+    expect(file.services['ollama-pull'].entrypoint[2]).toContain('for model in $$MODELS');
+  });
+
+  test('hardened like the pods: non-root users, read-only root, no capabilities, no new privileges', () => {
+    for (const [name, service] of Object.entries<any>(compose().services)) {
+      expect([name, service.user]).toEqual([name, expect.stringMatching(/^(1000:1000|999:999)$/)]);
+      expect(service).toMatchObject({ read_only: true, cap_drop: ['ALL'], security_opt: ['no-new-privileges:true'] });
+    }
+  });
+});
+
+test('dclint, a Compose linter, finds nothing to warn about', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dclint-'));
+  writeFileSync(join(dir, 'docker-compose.yml'), renderCompose(resolveConfig({})));
+  const lint = spawnSync(process.execPath, [join(__dirname, '..', 'node_modules', 'dclint', 'bin', 'dclint.cjs'), '--max-warnings', '0', join(dir, 'docker-compose.yml')], { encoding: 'utf8' });
+  expect(lint.stdout + lint.stderr).not.toMatch(/warning|error/);
+  expect(lint.status).toBe(0);
+});
+
+describe('qdrant-stack compose', () => {
+  test('writes the Compose file and .env.example beside it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compose-cli-'));
+    writeFileSync(join(dir, 'stack.yaml'), 'name: laptop\nredis: { enabled: false }\n');
+    let err = '';
+    const code = await main(['node', 'qdrant-stack', 'compose', '--config', join(dir, 'stack.yaml'), '--out', join(dir, 'out', 'compose.yml')], { out: () => {}, err: (t) => (err += t) });
+    expect(code).toBe(0);
+    expect(parse(readFileSync(join(dir, 'out', 'compose.yml'), 'utf8')).name).toBe('laptop');
+    expect(readFileSync(join(dir, 'out', '.env.example'), 'utf8')).toContain('QDRANT_API_KEY=');
+    expect(err).toContain('compose.yml');
+  });
+
+  test('an invalid config exits 2 and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compose-cli-'));
+    writeFileSync(join(dir, 'stack.yaml'), 'redis: { maxMemory: lots }\n');
+    let err = '';
+    const code = await main(['node', 'qdrant-stack', 'compose', '--config', join(dir, 'stack.yaml'), '--out', join(dir, 'compose.yml')], { out: () => {}, err: (t) => (err += t) });
+    expect(code).toBe(2);
+    expect(err).toContain('redis.maxMemory: must be a positive quantity');
+    expect(spawnSync('ls', [dir], { encoding: 'utf8' }).stdout.trim()).toBe('stack.yaml');
+  });
+});

@@ -1,0 +1,88 @@
+import * as pulumi from '@pulumi/pulumi';
+import { resolveConfig } from '../src/config/load';
+import { dockerStack } from '../src/pulumi/docker-stack';
+import { mockPulumi, settle } from './support/pulumi-mocks';
+
+const created = mockPulumi();
+const QDRANT_KEY = 'pulumi-qdrant-key-51f0';
+const REDIS_PASSWORD = 'pulumi-redis-pw-9e3a';
+
+const byType = (type: string) => created.filter((r) => r.type === type);
+/** Registrations finish in any order: look containers up by name. */
+const container = (service: string) => byType('docker:index/container:Container').find((c) => c.inputs.name === `qdrant-stack-${service}`)!.inputs;
+
+describe('DockerStack (Pulumi, mocked engine)', () => {
+  const stack = dockerStack('local', { config: resolveConfig({}), qdrantApiKey: pulumi.secret(QDRANT_KEY), redisPassword: pulumi.secret(REDIS_PASSWORD) });
+  // Registrations complete asynchronously: wait until every container has been registered.
+  beforeAll(() => Promise.all(Object.values(stack.containers).map((c) => settle(c.id))));
+
+  test('one network, the named volumes, one pulled image per distinct image', async () => {
+    await settle(stack.qdrantUrl);
+    expect(byType('docker:index/network:Network').map((r) => r.inputs.name)).toEqual(['qdrant-stack']);
+    expect(byType('docker:index/volume:Volume').map((r) => r.inputs.name).sort()).toEqual([
+      'qdrant-stack-ollama-home',
+      'qdrant-stack-ollama-models',
+      'qdrant-stack-qdrant-snapshots',
+      'qdrant-stack-qdrant-storage',
+      'qdrant-stack-redis-data',
+    ]);
+    expect(byType('docker:index/remoteImage:RemoteImage').map((r) => r.inputs.name).sort()).toEqual(['ollama/ollama:0.20.6', 'qdrant/qdrant:v1.19.0-unprivileged', 'redis:8.10.2']);
+  });
+
+  test('containers: pinned images, non-root users, read-only, no capabilities, ports on 127.0.0.1 only', async () => {
+    const containers = byType('docker:index/container:Container');
+    expect(containers.map((c) => c.inputs.name).sort()).toEqual(['qdrant-stack-ollama', 'qdrant-stack-ollama-pull', 'qdrant-stack-qdrant', 'qdrant-stack-redis']);
+    for (const c of containers) {
+      expect(c.inputs).toMatchObject({ readOnly: true, capabilities: { drops: ['ALL'] }, securityOpts: ['no-new-privileges:true'] });
+      expect(c.inputs.user).toMatch(/^(1000:1000|999:999)$/);
+      for (const p of c.inputs.ports ?? []) expect(p.ip).toBe('127.0.0.1');
+    }
+    const qdrant = container('qdrant');
+    expect(qdrant.image).toBe('qdrant/qdrant:v1.19.0-unprivileged@sha256:0');
+    expect(qdrant.ports).toEqual([
+      { internal: 6333, external: 6333, ip: '127.0.0.1' },
+      { internal: 6334, external: 6334, ip: '127.0.0.1' },
+    ]);
+    expect(qdrant.volumes.map((v: any) => v.containerPath)).toEqual(['/qdrant/storage', '/qdrant/snapshots']);
+    expect(qdrant.memory).toBe(2048);
+    expect(qdrant.cpus).toBe('2');
+  });
+
+  test('health checks work inside each image (no curl in Qdrant); services wait until healthy', () => {
+    const [qdrant, ollama, pull, redis] = ['qdrant', 'ollama', 'ollama-pull', 'redis'].map(container);
+    expect(qdrant.healthcheck.tests.slice(0, 3)).toEqual(['CMD', 'bash', '-c']);
+    expect(qdrant.healthcheck.tests[3]).toContain('/dev/tcp/127.0.0.1/6333');
+    expect(qdrant.healthcheck.tests[3]).toContain('GET /readyz');
+    expect(JSON.stringify(qdrant.healthcheck)).not.toMatch(/curl|wget/);
+    expect(ollama.healthcheck.tests).toEqual(['CMD', 'ollama', 'list']);
+    expect(redis.healthcheck.tests).toEqual(['CMD-SHELL', 'redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG']);
+    expect([qdrant.wait, ollama.wait, redis.wait]).toEqual([true, true, true]);
+    expect(pull).toMatchObject({ restart: 'no', mustRun: false, attach: true });
+    expect(pull.networksAdvanced[0].aliases).toEqual(['ollama-pull']);
+    expect(ollama.networksAdvanced[0].aliases).toEqual(['ollama']);
+  });
+
+  test('secrets reach the containers as secret outputs, never as plain state', async () => {
+    const containers = Object.values(stack.containers);
+    const envs = await Promise.all(containers.map((c) => settle(c.envs)));
+    const qdrantEnv = envs[0];
+    expect(qdrantEnv.value).toContain(`QDRANT__SERVICE__API_KEY=${QDRANT_KEY}`);
+    expect(qdrantEnv.secret).toBe(true);
+    expect(envs[3].value).toContain(`REDISCLI_AUTH=${REDIS_PASSWORD}`);
+    expect(envs[3].secret).toBe(true);
+    // The Ollama containers carry no secret: their env stays readable.
+    expect(envs[1].secret).toBe(false);
+  });
+
+  test('the Redis config is uploaded without the password', () => {
+    const redis = container('redis');
+    expect(redis.uploads).toHaveLength(1);
+    expect(redis.uploads[0].file).toBe('/etc/redis/redis.conf');
+    expect(redis.uploads[0].content).toContain('maxmemory-policy volatile-lru');
+    expect(redis.uploads[0].content).not.toContain(REDIS_PASSWORD);
+  });
+
+  test('a missing secret is an error naming it', () => {
+    expect(() => dockerStack('broken', { config: resolveConfig({}), qdrantApiKey: 'k' })).toThrow("service 'redis' needs the secret REDIS_PASSWORD: pass it in DockerStackArgs");
+  });
+});
