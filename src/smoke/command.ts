@@ -4,15 +4,14 @@
  * Exit codes: 0 pass, 1 a check failed, 2 usage or config error, 3 unreachable or not ready in time.
  */
 import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { QDRANT } from '../components/qdrant';
+import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../config/errors';
 import { loadConfig } from '../config/load';
-import { distanceSchema } from '../config/schema';
 import { formatJson } from './format/json';
 import { formatJunit } from './format/junit';
 import { formatText } from './format/text';
-import { ExpectedCollection, expectationsFromConfig, SMOKE_DEFAULTS, SmokeInput, withDefaults } from './options';
+import type { Flags } from './flags';
+import { ExpectedCollection, expectationsFromConfig, SmokeInput, withDefaults } from './options';
 import { seedProgressBar } from './progress';
 import { SMOKE_EXIT } from './report';
 import { runSmoke } from './run';
@@ -22,93 +21,6 @@ import { abortOnSignals } from './signals';
 export interface SmokeIo {
   out: (text: string) => void;
   err: (text: string) => void;
-}
-
-/** Parsed flags, as commander hands them over. */
-export interface Flags {
-  url: string;
-  apiKey?: string;
-  expectVersion?: string;
-  config?: string;
-  collection?: string;
-  vectorSize?: number;
-  distance?: string;
-  vectors: number;
-  queries: number;
-  maxP95Ms: number;
-  minRecall: number;
-  deadlineS: number;
-  readOnly?: boolean;
-  ollamaUrl?: string;
-  embeddingModel?: string;
-  redisUrl?: string;
-  format: 'text' | 'json' | 'junit';
-  out?: string;
-}
-
-const EXIT_HELP = `
-Checks, in order: GET / (version), /healthz, /readyz (waited for up to --deadline-s), the API key;
-each expected collection (size, distance, status); latency on a temporary collection
-"qdrant-stack-smoke-<id>" that is always deleted (or, read-only, on an expected collection);
-Ollama, Redis and one RAG round when configured.
-
-Secrets: prefer QDRANT_API_KEY to --api-key (argv is visible to other users); the Redis password comes
-from --redis-url or REDIS_PASSWORD. Neither is ever printed.
-
-Exit codes:
-  0  all checks passed
-  1  a check failed (including a refused API key, a wrong schema, latency over budget, an interrupt)
-  2  usage or config error
-  3  Qdrant unreachable or not ready within --deadline-s`;
-
-const int = (what: string) => (v: string) => {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`expected ${what}, a positive integer`);
-  return Number(v);
-};
-const positive = (what: string) => (v: string) => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected ${what}, a positive number`);
-  return n;
-};
-const url = (schemes: string[]) => (v: string) => {
-  let u: URL;
-  try {
-    u = new URL(v);
-  } catch {
-    throw new InvalidArgumentError(`expected a URL such as ${schemes[0]}//host:port`);
-  }
-  if (!schemes.includes(u.protocol)) throw new InvalidArgumentError(`expected a ${schemes.join(' or ')} URL, got ${u.protocol}`);
-  return v;
-};
-const ratio = (v: string) => {
-  const n = Number(v);
-  if (!(n >= 0 && n <= 1) || v.trim() === '') throw new InvalidArgumentError('expected a number between 0 and 1');
-  return n;
-};
-
-/** Adds the smoke options to `cmd` (shared by the CLI subcommand and the in-cluster runner). */
-export function defineSmokeOptions(cmd: Command): Command {
-  const o = (flags: string, description: string, env?: string) => (env ? new Option(flags, description).env(env) : new Option(flags, description));
-  return cmd
-    .addOption(o('--url <url>', `Qdrant REST URL, e.g. http://qdrant:${QDRANT.ports.http}`, 'QDRANT_URL').argParser(url(['http:', 'https:'])).makeOptionMandatory())
-    .addOption(o('--api-key <key>', 'API key (admin or read-only)', 'QDRANT_API_KEY'))
-    .addOption(o('--expect-version <version>', 'Qdrant version to expect (default: qdrant.version from --config)', 'SMOKE_EXPECT_VERSION'))
-    .addOption(o('-c, --config <file>', 'stack config: expected collections and version come from it', 'SMOKE_CONFIG'))
-    .addOption(o('--collection <name>', 'a collection to expect (in addition to --config)', 'SMOKE_COLLECTION'))
-    .addOption(o('--vector-size <n>', 'its vector size; also the temporary collection\'s', 'SMOKE_VECTOR_SIZE').argParser(int('a vector size')))
-    .addOption(o('--distance <d>', 'its distance; also the temporary collection\'s', 'SMOKE_DISTANCE').choices(distanceSchema.options))
-    .addOption(o('--vectors <n>', 'vectors seeded into the temporary collection', 'SMOKE_VECTORS').argParser(int('a number of vectors')).default(SMOKE_DEFAULTS.vectors))
-    .addOption(o('--queries <m>', 'timed queries', 'SMOKE_QUERIES').argParser(int('a number of queries')).default(SMOKE_DEFAULTS.queries))
-    .addOption(o('--max-p95-ms <x>', 'budget: server-side p95 query time in ms', 'SMOKE_MAX_P95_MS').argParser(positive('milliseconds')).default(SMOKE_DEFAULTS.maxP95Ms))
-    .addOption(o('--min-recall <r>', 'minimum recall@10 against exact search', 'SMOKE_MIN_RECALL').argParser(ratio).default(SMOKE_DEFAULTS.minRecall))
-    .addOption(o('--deadline-s <s>', 'how long to wait for Qdrant to answer and be ready', 'SMOKE_DEADLINE_S').argParser(positive('seconds')).default(SMOKE_DEFAULTS.deadlineS))
-    .addOption(o('--read-only', 'write nothing: measure latency on an expected collection', 'SMOKE_READ_ONLY'))
-    .addOption(o('--ollama-url <url>', 'Ollama URL, e.g. http://ollama:11434 (with --embedding-model)', 'OLLAMA_URL').argParser(url(['http:', 'https:'])))
-    .addOption(o('--embedding-model <model>', 'embedding model Ollama must serve, e.g. mxbai-embed-large', 'OLLAMA_EMBEDDING_MODEL'))
-    .addOption(o('--redis-url <url>', 'Redis URL, e.g. redis://redis:6379 (password: REDIS_PASSWORD)', 'REDIS_URL').argParser(url(['redis:', 'rediss:'])))
-    .addOption(o('--format <format>', 'report format', 'SMOKE_FORMAT').choices(['text', 'json', 'junit']).default('text'))
-    .addOption(o('--out <file>', 'write the report to a file instead of stdout', 'SMOKE_OUT'))
-    .addHelpText('after', EXIT_HELP);
 }
 
 /** Turns flags into SmokeOptions input; throws a message naming the flag for inconsistent combinations. */

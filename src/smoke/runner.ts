@@ -6,7 +6,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/errors';
-import { defineSmokeOptions, Flags, smokeAction, SmokeIo } from './command';
+import { smokeAction, SmokeIo } from './command';
+import { defineSmokeOptions, Flags } from './flags';
 import { SMOKE_EXIT } from './report';
 
 const processIo: SmokeIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
