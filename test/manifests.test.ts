@@ -58,6 +58,16 @@ describe('Kubernetes API schema (kubernetes-models)', () => {
   });
 });
 
+/** Where two texts first differ, short enough to read (the smoke ConfigMap holds a 660 KB line). */
+function firstDifference(committed: string, fresh: string): string {
+  const a = committed.split('\n');
+  const b = fresh.split('\n');
+  const line = a.findIndex((text, i) => text !== b[i]);
+  const at = line === -1 ? a.length : line;
+  const clip = (text = '') => (text.length > 120 ? `${text.slice(0, 120)}… (${text.length} chars)` : text);
+  return `differs at line ${at + 1}: committed "${clip(a[at])}", fresh "${clip(b[at])}"`;
+}
+
 describe('output', () => {
   test('every namespaced object lands in the stack namespace; the Namespace itself has none', () => {
     const objects = synthStack({ name: 'test', namespace: 'vectors' });
@@ -96,7 +106,8 @@ describe('output', () => {
     const dist = join(ROOT, 'dist');
     const committed = Object.fromEntries(filesUnder(dist).map((f) => [relative(dist, f), readFileSync(f, 'utf8')]));
     expect(Object.keys(committed).sort()).toEqual(Object.keys(fresh).sort());
-    for (const [file, text] of Object.entries(fresh)) expect(`${file}:\n${committed[file]}`).toBe(`${file}:\n${text}`);
+    const stale = Object.entries(fresh).flatMap(([file, text]) => (committed[file] === text ? [] : [`${file} ${firstDifference(committed[file] ?? '', text)}`]));
+    expect(stale).toEqual([]);
   });
 
   test('dist/ parses as YAML documents of Kubernetes objects', () => {
