@@ -1,8 +1,9 @@
-/** The app `cdk8s synth` runs (see cdk8s.yaml): renders ./stack.yaml into the folder cdk8s chose. */
-import { App, YamlOutputType } from 'cdk8s';
-import { loadConfig } from './config/load';
-import { addStack } from './synth';
+/**
+ * The app `cdk8s synth` runs (see cdk8s.yaml): renders ./stack.yaml and its environments into the folder
+ * cdk8s chose (CDK8S_OUTDIR), exactly as `npm run synth` does.
+ */
+import { loadStack } from './config/load';
+import { renderStack } from './synth';
 
-const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.k8s.yaml' });
-addStack(app, loadConfig(process.env.QDRANT_STACK_CONFIG ?? 'stack.yaml'));
-app.synth();
+const stack = loadStack(process.env.QDRANT_STACK_CONFIG ?? 'stack.yaml');
+renderStack(stack.base, process.env.CDK8S_OUTDIR ?? 'dist', stack.environments);

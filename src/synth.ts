@@ -36,15 +36,27 @@ export function writeFileAtomic(file: string, text: string): void {
   renameSync(staging, target);
 }
 
-/** Renders every output of a stack (Kubernetes manifests, Compose file, env template) into `outDir`, replacing it atomically. */
-export function renderStack(config: StackConfig, outDir: string): void {
+/** Every output of one model into `dir` (existing, empty): manifests, Compose file, env template. */
+function renderInto(config: StackConfig, dir: string): void {
+  synthManifests(config, dir);
+  writeFileSync(join(dir, COMPOSE_FILE), renderCompose(config));
+  writeFileSync(join(dir, ENV_EXAMPLE_FILE), renderEnvExample(config));
+}
+
+/**
+ * Renders a stack into `outDir`, replacing it atomically: the model itself at the top, and each
+ * environment into `outDir/<name>/`.
+ */
+export function renderStack(config: StackConfig, outDir: string, environments: ReadonlyMap<string, StackConfig> = new Map()): void {
   const target = resolve(outDir);
   mkdirSync(dirname(target), { recursive: true });
   const staging = mkdtempSync(join(dirname(target), `.tmp-${basename(target)}-`));
   try {
-    synthManifests(config, staging);
-    writeFileSync(join(staging, COMPOSE_FILE), renderCompose(config));
-    writeFileSync(join(staging, ENV_EXAMPLE_FILE), renderEnvExample(config));
+    renderInto(config, staging);
+    for (const [name, env] of environments) {
+      mkdirSync(join(staging, name));
+      renderInto(env, join(staging, name));
+    }
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
     throw e;

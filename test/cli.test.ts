@@ -76,7 +76,7 @@ describe('qdrant-stack validate', () => {
   test('a valid config exits 0 with a one-line summary on stdout', async () => {
     const result = await run('validate', '--config', join(ROOT, 'stack.yaml'));
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/stack\.yaml: valid \(stack 'qdrant-stack', 1 collection\(s\)\)/);
+    expect(result.stdout).toMatch(/stack\.yaml: valid \(stack 'qdrant-stack', 1 collection\(s\), environments: staging, prod\)/);
   });
 
   test('an invalid config exits 2', async () => {

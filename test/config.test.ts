@@ -27,7 +27,10 @@ describe('stack model defaults', () => {
 
   test('the committed stack.yaml holds exactly the defaults', () => {
     const committed = parse(readFileSync(join(__dirname, '..', 'stack.yaml'), 'utf8'));
-    expect(resolveConfig(committed)).toEqual({ ...resolveConfig({}), namespace: 'qdrant-stack' });
+    // Besides the defaults it declares example environments.
+    const { environments, ...base } = resolveConfig(committed);
+    expect(base).toEqual({ ...resolveConfig({}), namespace: 'qdrant-stack' });
+    expect(Object.keys(environments ?? {})).toEqual(['staging', 'prod']);
   });
 
   test('a "v" prefix on the version is accepted and normalised', () => {
@@ -40,7 +43,7 @@ describe('stack model defaults', () => {
     });
     expect(config.qdrant.apiKey).toEqual({ secretName: 'qdrant-admin', key: 'token' });
     expect(config.qdrant.resources?.limits?.cpu).toBe('4');
-    expect(config.qdrant.storage).toEqual({ size: '50Gi', storageClass: 'fast-ssd' });
+    expect(config.qdrant.storage).toEqual({ size: '50Gi', storageClass: 'fast-ssd', retainOnDelete: true });
   });
 });
 

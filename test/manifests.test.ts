@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { loadConfig } from '../src/config/load';
+import { loadStack } from '../src/config/load';
 import { renderStack } from '../src/synth';
 import { Manifest, synthStack } from './support/stack';
 
@@ -18,7 +18,8 @@ function filesUnder(dir: string): string[] {
 function renderCommittedConfig(): { dir: string; files: Record<string, string> } {
   const dir = mkdtempSync(join(tmpdir(), 'qdrant-stack-synth-'));
   const out = join(dir, 'dist');
-  renderStack(loadConfig(join(ROOT, 'stack.yaml')), out);
+  const stack = loadStack(join(ROOT, 'stack.yaml'));
+  renderStack(stack.base, out, stack.environments);
   const files = Object.fromEntries(filesUnder(out).map((f) => [relative(out, f), readFileSync(f, 'utf8')]));
   rmSync(dir, { recursive: true, force: true });
   return { dir, files };

@@ -8,9 +8,10 @@ pulumi.runtime.setAllConfig(
   {
     'project:stackFile': join(__dirname, '..', 'stack.yaml'),
     'project:qdrantApiKey': 'example-key-a1',
+    'project:qdrantReadOnlyApiKey': 'example-ro-c3',
     'project:redisPassword': 'example-pw-b2',
   },
-  ['project:qdrantApiKey', 'project:redisPassword'],
+  ['project:qdrantApiKey', 'project:qdrantReadOnlyApiKey', 'project:redisPassword'],
 );
 
 test('examples/pulumi-docker creates the stack from stack.yaml and exports the Qdrant URL', async () => {

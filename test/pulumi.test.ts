@@ -6,13 +6,19 @@ import { mockPulumi, settle } from './support/pulumi-mocks';
 const created = mockPulumi();
 const QDRANT_KEY = 'pulumi-qdrant-key-51f0';
 const REDIS_PASSWORD = 'pulumi-redis-pw-9e3a';
+const READ_ONLY_KEY = 'pulumi-read-only-7c21';
 
 const byType = (type: string) => created.filter((r) => r.type === type);
 /** Registrations finish in any order: look containers up by name. */
 const container = (service: string) => byType('docker:index/container:Container').find((c) => c.inputs.name === `qdrant-stack-${service}`)!.inputs;
 
 describe('DockerStack (Pulumi, mocked engine)', () => {
-  const stack = dockerStack('local', { config: resolveConfig({}), qdrantApiKey: pulumi.secret(QDRANT_KEY), redisPassword: pulumi.secret(REDIS_PASSWORD) });
+  const stack = dockerStack('local', {
+    config: resolveConfig({}),
+    qdrantApiKey: pulumi.secret(QDRANT_KEY),
+    qdrantReadOnlyApiKey: pulumi.secret(READ_ONLY_KEY),
+    redisPassword: pulumi.secret(REDIS_PASSWORD),
+  });
   // Registrations complete asynchronously: wait until every container has been registered.
   beforeAll(() => Promise.all(Object.values(stack.containers).map((c) => settle(c.id))));
 
@@ -67,6 +73,7 @@ describe('DockerStack (Pulumi, mocked engine)', () => {
     const envs = await Promise.all(containers.map((c) => settle(c.envs)));
     const qdrantEnv = envs[0];
     expect(qdrantEnv.value).toContain(`QDRANT__SERVICE__API_KEY=${QDRANT_KEY}`);
+    expect(qdrantEnv.value).toContain(`QDRANT__SERVICE__READ_ONLY_API_KEY=${READ_ONLY_KEY}`);
     expect(qdrantEnv.secret).toBe(true);
     expect(envs[3].value).toContain(`REDISCLI_AUTH=${REDIS_PASSWORD}`);
     expect(envs[3].secret).toBe(true);
@@ -83,6 +90,7 @@ describe('DockerStack (Pulumi, mocked engine)', () => {
   });
 
   test('a missing secret is an error naming it', () => {
-    expect(() => dockerStack('broken', { config: resolveConfig({}), qdrantApiKey: 'k' })).toThrow("service 'redis' needs the secret REDIS_PASSWORD: pass it in DockerStackArgs");
+    expect(() => dockerStack('broken', { config: resolveConfig({}), qdrantApiKey: 'k', qdrantReadOnlyApiKey: 'r' })).toThrow("service 'redis' needs the secret REDIS_PASSWORD: pass it in DockerStackArgs");
+    expect(() => dockerStack('broken-ro', { config: resolveConfig({}), qdrantApiKey: 'k' })).toThrow("service 'qdrant' needs the secret QDRANT_READ_ONLY_API_KEY");
   });
 });

@@ -147,7 +147,7 @@ describe('Qdrant sizing and overrides', () => {
 
 describe('API key sources', () => {
   test('"generate" renders an empty Secret and a generator Job limited to it — never a value', () => {
-    const objects = synthStack({ name: 'test', redis: { enabled: false } });
+    const objects = synthStack({ name: 'test', redis: { enabled: false }, qdrant: { readOnlyApiKey: 'none' } });
     const secret = find(objects, 'Secret', 'test-qdrant-api-key');
     expect(secret.data).toBeUndefined();
     expect(secret.stringData).toBeUndefined();
@@ -160,7 +160,13 @@ describe('API key sources', () => {
   });
 
   test('an existing Secret is referenced as given, and nothing is generated', () => {
-    const objects = synthStack({ name: 'test', qdrant: { apiKey: { secretName: 'my-qdrant', key: 'admin' } }, redis: { enabled: false }, ollama: { enabled: false }, smoke: { enabled: false } });
+    const objects = synthStack({
+      name: 'test',
+      qdrant: { apiKey: { secretName: 'my-qdrant', key: 'admin' }, readOnlyApiKey: 'none' },
+      redis: { enabled: false },
+      ollama: { enabled: false },
+      smoke: { enabled: false },
+    });
     const env = qdrantContainer(objects).env.find((e: any) => e.name === 'QDRANT__SERVICE__API_KEY');
     expect(env.valueFrom.secretKeyRef).toEqual({ name: 'my-qdrant', key: 'admin' });
     expect(objects.filter((o) => o.kind === 'Secret' || o.kind === 'Job' || o.kind === 'Role')).toEqual([]);
@@ -201,10 +207,11 @@ describe('every pod of the stack', () => {
 test('one generator serves every generated secret of the stack', () => {
   const objects = synthStack({ name: 'test' });
   const role = find(objects, 'Role', 'test-secret-generator');
-  expect(role.rules[0].resourceNames).toEqual(['test-qdrant-api-key', 'test-redis-password']);
+  expect(role.rules[0].resourceNames).toEqual(['test-qdrant-api-key', 'test-qdrant-read-only-api-key', 'test-redis-password']);
   const env = find(objects, 'Job', 'test-secret-generator').spec.template.spec.containers[0].env;
   expect(JSON.parse(env[0].value)).toEqual([
     { secret: 'test-qdrant-api-key', key: 'api-key' },
+    { secret: 'test-qdrant-read-only-api-key', key: 'api-key' },
     { secret: 'test-redis-password', key: 'password' },
   ]);
 });

@@ -73,7 +73,7 @@ describe('Redis manifests', () => {
     const spec = find(objects, 'Deployment', 'test-redis').spec.template.spec;
     expect(spec.containers[0].env[0].valueFrom.secretKeyRef).toEqual({ name: 'redis-auth', key: 'pw' });
     expect(spec.volumes.find((v: any) => v.name === 'password').secret.items).toEqual([{ key: 'pw', path: 'password' }]);
-    expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual(['test-qdrant-api-key']);
+    expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual(['test-qdrant-api-key', 'test-qdrant-read-only-api-key']);
   });
 });
 

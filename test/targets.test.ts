@@ -45,7 +45,7 @@ function composeView(input: StackInput): Record<string, View> {
 
 async function pulumiView(input: StackInput): Promise<Record<string, View>> {
   const prefix = `agree-${created.length}`;
-  const stack = dockerStack(prefix, { config: resolveConfig(input), qdrantApiKey: pulumi.secret('k'), redisPassword: pulumi.secret('p') });
+  const stack = dockerStack(prefix, { config: resolveConfig(input), qdrantApiKey: pulumi.secret('k'), qdrantReadOnlyApiKey: pulumi.secret('r'), redisPassword: pulumi.secret('p') });
   const entries = await Promise.all(
     Object.entries(stack.containers).map(async ([name, container]) => {
       await settle(container.id);

@@ -1,6 +1,7 @@
 // A Pulumi program that runs the stack on the local Docker engine, from the same stack.yaml as the
 // Kubernetes manifests. Secrets come from Pulumi config:
 //   pulumi config set --secret qdrantApiKey "$(openssl rand -hex 32)"
+//   pulumi config set --secret qdrantReadOnlyApiKey "$(openssl rand -hex 32)"
 //   pulumi config set --secret redisPassword "$(openssl rand -hex 32)"
 //   pulumi up
 import * as pulumi from '@pulumi/pulumi';
@@ -11,6 +12,7 @@ const settings = new pulumi.Config();
 const stack = dockerStack('qdrant-stack', {
   config: loadConfig(settings.get('stackFile') ?? '../../stack.yaml'),
   qdrantApiKey: settings.requireSecret('qdrantApiKey'),
+  qdrantReadOnlyApiKey: settings.requireSecret('qdrantReadOnlyApiKey'),
   redisPassword: settings.requireSecret('redisPassword'),
 });
 

@@ -26,6 +26,7 @@ export class SmokeChart extends Chart {
       queries: config.smoke.queries,
       maxP95Ms: config.smoke.maxP95Ms,
       deadlineSeconds: config.smoke.deadlineSeconds,
+      tlsSecretName: config.qdrant.tls?.secretName,
     });
   }
 }

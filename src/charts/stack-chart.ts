@@ -13,7 +13,9 @@ import { MANAGED_BY } from '../constructs/labels';
 import { ANYWHERE, ProtectedServer, StackNetworkPolicies } from '../constructs/network-policies';
 import { Ollama } from '../constructs/ollama';
 import { Qdrant } from '../constructs/qdrant';
+import { QdrantMetrics } from '../constructs/metrics';
 import { Redis } from '../constructs/redis';
+import { SnapshotSchedule } from '../constructs/snapshot-schedule';
 import { SecretGenerator } from '../constructs/secret-generator';
 
 /** Props of {@link StackChart}. */
@@ -60,15 +62,25 @@ export class StackChart extends Chart {
     }
 
     const q = config.qdrant;
+    const priorityClassName = q.priorityClassName ?? (config.profile === 'prod' ? this.renderPriorityClass(config, stackLabels) : undefined);
     this.qdrant = new Qdrant(this, 'qdrant', {
       name: `${config.name}-qdrant`,
       partOf: config.name,
       version: q.version,
+      replicas: q.replicas,
+      workload: q.workload,
       storageSize: q.storage.size,
       storageClass: q.storage.storageClass,
+      retainOnDelete: q.storage.retainOnDelete,
       resources: qdrantResources(q),
       apiKey: q.apiKey,
+      readOnlyApiKey: q.readOnlyApiKey,
+      tlsSecretName: q.tls?.secretName,
+      priorityClassName,
+      snapshotsVolume: config.snapshots.enabled ? { size: config.snapshots.size, storageClass: config.snapshots.storageClass } : undefined,
+      restoreSnapshots: config.snapshots.restore,
     });
+    this.addQdrantOperations(config, namespace, stackLabels);
 
     const o = config.ollama;
     if (o.enabled) {
@@ -109,6 +121,7 @@ export class StackChart extends Chart {
       labels: stackLabels,
       settings: this.connectionSettings(config, namespace),
       qdrantApiKey: this.qdrant.apiKeySecret,
+      qdrantReadOnlyApiKey: this.qdrant.readOnlyApiKeySecret,
       redisPassword: this.redis?.passwordSecret,
     });
 
@@ -121,8 +134,8 @@ export class StackChart extends Chart {
     const collection = index === undefined ? undefined : config.qdrant.collections[index];
     const dimensions = this.ollama ? modelDimensions(config) : undefined;
     return {
-      QDRANT_URL: `http://${host(this.qdrant.serviceName)}:${QDRANT.ports.http}`,
-      QDRANT_GRPC_URL: `http://${host(this.qdrant.serviceName)}:${QDRANT.ports.grpc}`,
+      QDRANT_URL: `${this.qdrant.scheme}://${host(this.qdrant.serviceName)}:${QDRANT.ports.http}`,
+      QDRANT_GRPC_URL: `${this.qdrant.scheme}://${host(this.qdrant.serviceName)}:${QDRANT.ports.grpc}`,
       QDRANT_COLLECTION: collection?.name,
       QDRANT_DISTANCE: collection?.distance,
       OLLAMA_URL: this.ollama && `http://${host(this.ollama.serviceName)}:${OLLAMA.port}`,
@@ -132,8 +145,62 @@ export class StackChart extends Chart {
     };
   }
 
+  /** Day-2 companions of Qdrant: scheduled snapshots and metrics. */
+  private addQdrantOperations(config: StackConfig, namespace: string, stackLabels: Record<string, string>): void {
+    const qdrant = this.qdrant;
+    const baseUrl = (host: string) => `${qdrant.scheme}://${host}.${namespace}.svc:${QDRANT.ports.http}`;
+    if (config.snapshots.enabled) {
+      new SnapshotSchedule(this, 'snapshots', {
+        name: `${config.name}-qdrant-snapshots`,
+        partOf: config.name,
+        peerUrls: qdrant.peerHosts.map(baseUrl),
+        apiKey: qdrant.apiKeySecret,
+        schedule: config.snapshots.schedule,
+        keep: config.snapshots.keep,
+        tlsSecretName: config.qdrant.tls?.secretName,
+      });
+    }
+    if ((config.metrics.serviceMonitor || config.metrics.grafanaDashboard) && qdrant.readOnlyApiKeySecret) {
+      new QdrantMetrics(this, 'metrics', {
+        name: qdrant.serviceName,
+        namespace,
+        labels: stackLabels,
+        serviceSelector: qdrant.clientServiceSelector,
+        bearerToken: qdrant.readOnlyApiKeySecret,
+        scheme: qdrant.scheme,
+        tlsSecretName: config.qdrant.tls?.secretName,
+        serviceMonitor: config.metrics.serviceMonitor,
+        grafanaDashboard: config.metrics.grafanaDashboard,
+      });
+    }
+  }
+
+  /** Profile prod: Qdrant outranks ordinary workloads when a node runs short. */
+  private renderPriorityClass(config: StackConfig, labels: Record<string, string>): string {
+    const name = `${config.name}-critical`;
+    const pc = new k8s.KubePriorityClass(this, 'priority-class', {
+      metadata: { name, labels, annotations: syncWave(SYNC_WAVE.namespace) },
+      value: 1_000_000,
+      globalDefault: false,
+      description: `Qdrant of the ${config.name} stack: evicted after ordinary workloads.`,
+    });
+    // Cluster-scoped, like the Namespace.
+    ApiObject.of(pc).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    return name;
+  }
+
   private addNetworkPolicies(config: StackConfig, stackLabels: Record<string, string>): void {
-    const servers: ProtectedServer[] = [{ name: this.qdrant.serviceName, podSelector: this.qdrant.podSelector, ports: [QDRANT.ports.http, QDRANT.ports.grpc] }];
+    const prometheus = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': config.metrics.prometheusNamespace } } };
+    const servers: ProtectedServer[] = [
+      {
+        name: this.qdrant.serviceName,
+        podSelector: this.qdrant.podSelector,
+        ports: [QDRANT.ports.http, QDRANT.ports.grpc],
+        // Peers replicate and route through 6335, and only to each other.
+        peerPorts: this.qdrant.replicas > 1 ? [QDRANT.ports.p2p] : undefined,
+        ingress: config.metrics.serviceMonitor ? [{ from: [prometheus], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(QDRANT.ports.http) }] }] : undefined,
+      },
+    ];
     if (this.ollama) {
       servers.push({
         name: this.ollama.serviceName,

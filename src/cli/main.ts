@@ -3,13 +3,15 @@
  * 3 (smoke) target unreachable or not ready.
  * Every message goes to stderr, except the results a command is asked for.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/errors';
-import { loadConfig } from '../config/load';
+import { loadConfig, loadStack, selectEnvironment } from '../config/load';
 import { dirname, join } from 'node:path';
 import { renderCompose, renderEnvExample } from '../compose/render';
 import { ENV_EXAMPLE_FILE, renderStack, writeFileAtomic } from '../synth';
 import { stackNamespace } from '../charts/stack-chart';
+import { plan } from '../config/plan';
+import { formatPlan } from './plan-format';
 import { registerSmokeCommand } from './smoke-command';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -37,13 +39,21 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 
   program
     .command('synth')
-    .description('render a stack into a folder (replaced atomically): Kubernetes manifests, docker-compose.yml, .env.example')
+    .description('render a stack into a folder (replaced atomically): Kubernetes manifests, docker-compose.yml, .env.example; each environment into <out>/<env>/')
     .option('-c, --config <file>', 'stack config file', 'stack.yaml')
     .option('-o, --out <dir>', 'output folder', 'dist')
-    .action((opts: { config: string; out: string }) => {
-      const config = loadConfig(opts.config);
-      renderStack(config, opts.out);
-      io.err(`synthesized stack '${config.name}' (namespace ${stackNamespace(config)}) into ${opts.out}/\n`);
+    .option('-e, --env <name>', 'render only this environment, into <out>/<name>/')
+    .action((opts: { config: string; out: string; env?: string }) => {
+      const stack = loadStack(opts.config);
+      if (opts.env) {
+        const config = selectEnvironment(stack, opts.env, opts.config);
+        renderStack(config, join(opts.out, opts.env));
+        io.err(`synthesized environment '${opts.env}' of stack '${config.name}' (namespace ${stackNamespace(config)}) into ${join(opts.out, opts.env)}/\n`);
+        return;
+      }
+      renderStack(stack.base, opts.out, stack.environments);
+      const envs = [...stack.environments.keys()];
+      io.err(`synthesized stack '${stack.base.name}' (namespace ${stackNamespace(stack.base)}) into ${opts.out}/${envs.length ? `, environments ${envs.join(', ')} into ${opts.out}/<env>/` : ''}\n`);
     });
 
   program
@@ -60,12 +70,26 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     });
 
   program
+    .command('plan')
+    .description('print CPU, memory and storage requests and limits per component and in total')
+    .option('-c, --config <file>', 'stack config file', 'stack.yaml')
+    .option('-e, --env <name>', 'plan this environment')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((opts: { config: string; env?: string; format: 'text' | 'json' }) => {
+      const config = selectEnvironment(loadStack(opts.config), opts.env, opts.config);
+      const result = plan(config);
+      const title = `plan for stack '${config.name}'${opts.env ? ` (environment ${opts.env})` : ''}${config.profile ? `, profile ${config.profile}` : ''}`;
+      io.out(opts.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result, title));
+    });
+
+  program
     .command('validate')
     .description('check a stack config and report every problem at once')
     .option('-c, --config <file>', 'stack config file', 'stack.yaml')
     .action((opts: { config: string }) => {
-      const config = loadConfig(opts.config);
-      io.out(`${opts.config}: valid (stack '${config.name}', ${config.qdrant.collections.length} collection(s))\n`);
+      const stack = loadStack(opts.config);
+      const envs = [...stack.environments.keys()];
+      io.out(`${opts.config}: valid (stack '${stack.base.name}', ${stack.base.qdrant.collections.length} collection(s)${envs.length ? `, environments: ${envs.join(', ')}` : ''})\n`);
     });
 
   registerSmokeCommand(program, io, (c) => (code = c));

@@ -3,7 +3,7 @@
  * secret that Kubernetes takes from a Secret (`secretKeyRef`) and Compose/Pulumi from the user's env file
  * or Pulumi config. The secret names are the connection contract's env names.
  */
-export type SecretEnvName = 'QDRANT_API_KEY' | 'REDIS_PASSWORD';
+export type SecretEnvName = 'QDRANT_API_KEY' | 'QDRANT_READ_ONLY_API_KEY' | 'REDIS_PASSWORD';
 export type EnvSource = { readonly value: string } | { readonly secret: SecretEnvName };
 export type Environment = Readonly<Record<string, EnvSource>>;
 

@@ -14,7 +14,9 @@ export const QDRANT = {
   gid: 1000,
   ports: { http: 6333, grpc: 6334, p2p: 6335 },
   /** WORKDIR is /qdrant; with a read-only root these must be volumes. */
-  paths: { storage: '/qdrant/storage', snapshots: '/qdrant/snapshots', tmp: '/tmp' },
+  paths: { storage: '/qdrant/storage', snapshots: '/qdrant/snapshots', tmp: '/tmp', tls: '/qdrant/tls' },
+  /** Files of a kubernetes.io/tls Secret (cert-manager adds ca.crt). */
+  tlsFiles: { cert: 'tls.crt', key: 'tls.key', ca: 'ca.crt' },
   /**
    * `/readyz` turns 200 once every shard is ready; `/livez` answers as soon as the HTTP server runs.
    * None of the health routes needs the API key.
@@ -26,17 +28,44 @@ export const QDRANT = {
     clusterEnabled: 'QDRANT__CLUSTER__ENABLED',
     logLevel: 'QDRANT__LOG_LEVEL',
     enableTls: 'QDRANT__SERVICE__ENABLE_TLS',
+    p2pTls: 'QDRANT__CLUSTER__P2P__ENABLE_TLS',
+    p2pPort: 'QDRANT__CLUSTER__P2P__PORT',
+    tlsCert: 'QDRANT__TLS__CERT',
+    tlsKey: 'QDRANT__TLS__KEY',
+    tlsCaCert: 'QDRANT__TLS__CA_CERT',
     telemetryDisabled: 'QDRANT__TELEMETRY_DISABLED',
   },
   /** Capacity planning: vectors × dimensions × 4 bytes (float32) × 1.5 (index and optimiser headroom). */
   sizing: { bytesPerDimension: 4, overheadFactor: 1.5 },
 } as const;
 
+/** What shapes Qdrant's environment. */
+export interface QdrantEnvironmentOptions {
+  /** A read-only API key beside the admin key. */
+  readonly readOnlyKey: boolean;
+  /** TLS on REST and gRPC (and p2p in a cluster), from files under QDRANT.paths.tls. */
+  readonly tls: boolean;
+  /** Distributed mode. */
+  readonly cluster: boolean;
+}
+
 /** Qdrant's environment on every target. Telemetry to telemetry.qdrant.io is off: production stays quiet. */
-export function qdrantEnvironment(): Environment {
+export function qdrantEnvironment(options: QdrantEnvironmentOptions): Environment {
+  const tlsFile = (file: string) => value(`${QDRANT.paths.tls}/${file}`);
   return {
     [QDRANT.env.apiKey]: secret('QDRANT_API_KEY'),
+    ...(options.readOnlyKey ? { [QDRANT.env.readOnlyApiKey]: secret('QDRANT_READ_ONLY_API_KEY') } : {}),
     [QDRANT.env.telemetryDisabled]: value('true'),
+    ...(options.cluster ? { [QDRANT.env.clusterEnabled]: value('true'), [QDRANT.env.p2pPort]: value(String(QDRANT.ports.p2p)) } : {}),
+    ...(options.tls
+      ? {
+          [QDRANT.env.enableTls]: value('true'),
+          [QDRANT.env.tlsCert]: tlsFile(QDRANT.tlsFiles.cert),
+          [QDRANT.env.tlsKey]: tlsFile(QDRANT.tlsFiles.key),
+          [QDRANT.env.tlsCaCert]: tlsFile(QDRANT.tlsFiles.ca),
+          ...(options.cluster ? { [QDRANT.env.p2pTls]: value('true') } : {}),
+        }
+      : {}),
   };
 }
 

@@ -1,17 +1,66 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { ConfigError, ConfigProblem, toProblems } from './errors';
+import { environmentModel, rawEnvironments, withProfile } from './profiles';
 import { StackConfig, stackSchema } from './schema';
 
-/** Validates a stack model (from YAML or TypeScript) and applies defaults; throws ConfigError with every problem. */
+/** A validated model and every environment it declares, each with profile and overrides applied. */
+export interface ResolvedStack {
+  readonly base: StackConfig;
+  readonly environments: ReadonlyMap<string, StackConfig>;
+}
+
+function validate(model: unknown): { data?: StackConfig; problems: ConfigProblem[] } {
+  const result = stackSchema.safeParse(model, { reportInput: true });
+  return result.success ? { data: result.data, problems: [] } : { problems: toProblems(result.error.issues, stackSchema) };
+}
+
+/**
+ * Validates a stack model (from YAML or TypeScript) and each of its environments, applying profiles and
+ * defaults; throws ConfigError with every problem of them all. An environment's problems are reported
+ * under `environments.<name>.` unless the base model has the same problem already.
+ */
+export function resolveStack(input: unknown, source?: string): ResolvedStack {
+  const raw = (input ?? {}) as Record<string, unknown>;
+  const base = validate(typeof raw === 'object' && !Array.isArray(raw) ? withProfile(raw) : raw);
+  const problems = [...base.problems];
+  const seen = new Set(base.problems.map((p) => `${p.path}\n${p.message}`));
+  const environments = new Map<string, StackConfig>();
+  for (const [name, overrides] of rawEnvironments(raw)) {
+    if ('environments' in overrides) {
+      problems.push({ path: `environments.${name}.environments`, message: 'environments cannot be nested' });
+      continue;
+    }
+    const { environments: _none, ...model } = environmentModel(raw, name);
+    const env = validate(withProfile(model));
+    for (const p of env.problems) if (!seen.has(`${p.path}\n${p.message}`)) problems.push({ path: `environments.${name}.${p.path}`, message: p.message });
+    if (env.data) environments.set(name, env.data);
+  }
+  if (problems.length > 0) throw new ConfigError(problems, source);
+  return { base: base.data!, environments };
+}
+
+/** Validates a stack model and applies defaults (see resolveStack); returns the base model. */
 export function resolveConfig(input: unknown, source?: string): StackConfig {
-  const result = stackSchema.safeParse(input ?? {}, { reportInput: true });
-  if (!result.success) throw new ConfigError(toProblems(result.error.issues, stackSchema), source);
-  return result.data;
+  return resolveStack(input, source).base;
+}
+
+/** The model of one environment, or the base model when `env` is undefined; an unknown name is a ConfigError. */
+export function selectEnvironment(stack: ResolvedStack, env: string | undefined, source?: string): StackConfig {
+  if (env === undefined) return stack.base;
+  const found = stack.environments.get(env);
+  if (found) return found;
+  const known = [...stack.environments.keys()];
+  throw new ConfigError([{ path: '--env', message: `unknown environment "${env}" (${known.length ? `defined: ${known.join(', ')}` : 'the file defines no environments'})` }], source);
 }
 
 /** Parses YAML text into a stack model; YAML syntax errors are reported with line and column. */
 export function parseConfig(text: string, source?: string): StackConfig {
+  return parseStack(text, source).base;
+}
+
+/** Parses YAML text into a model and its environments. */
+export function parseStack(text: string, source?: string): ResolvedStack {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const problems: ConfigProblem[] = doc.errors.map((e) => ({
@@ -20,18 +69,23 @@ export function parseConfig(text: string, source?: string): StackConfig {
     }));
     throw new ConfigError(problems, source);
   }
-  return resolveConfig(doc.toJS(), source);
+  return resolveStack(doc.toJS(), source);
 }
 
-/** Reads and validates a stack config file. */
+/** Reads and validates a stack config file (its base model). */
 export function loadConfig(file: string): StackConfig {
+  return loadStack(file).base;
+}
+
+/** Reads and validates a stack config file with every environment it declares. */
+export function loadStack(file: string): ResolvedStack {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new ConfigError([{ path: '(file)', message: cannotRead(e as NodeJS.ErrnoException) }], file);
   }
-  return parseConfig(text, file);
+  return parseStack(text, file);
 }
 
 function cannotRead(e: NodeJS.ErrnoException): string {

@@ -99,3 +99,17 @@ export function redisDefaultResources(maxMemory: string): ComputedResources {
 export function redisResources(redis: RedisConfig): ComputedResources {
   return withOverrides(redisDefaultResources(redis.maxMemory), redis.resources);
 }
+
+/** The stack's own short-lived pods: small, fixed, listed by `plan`. */
+export const JOB_RESOURCES = {
+  /** Writes a random value into a Secret once. */
+  secretGenerator: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+  /** The Ollama CLI as a client: the server does the downloading. */
+  modelPull: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+  /** Generates and sends 10k × 1024 random vectors in batches. */
+  smoke: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+  /** Asks Qdrant for snapshots; Qdrant does the work. */
+  snapshots: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+  /** Redis' init container only writes one small file. */
+  redisAuth: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } },
+} as const satisfies Record<string, ComputedResources>;

@@ -8,6 +8,8 @@ import { QDRANT } from '../components/qdrant';
 import { DEFAULT_EMBEDDING_MODEL } from '../components/embeddings';
 import { OLLAMA } from '../components/ollama';
 import { REDIS } from '../components/redis';
+import { clusterProblems } from './cluster';
+import { PROFILE_NAMES } from './profiles';
 import { embeddingProblems } from './embedding';
 import { parseBytes, parseCpu } from './quantity';
 
@@ -44,17 +46,15 @@ const positiveInt = z
   .int({ error: 'must be a positive integer' })
   .positive({ error: 'must be a positive integer' });
 
+const secretRefSchema = z.strictObject({
+  secretName: secretName.describe('Name of an existing Secret in the stack namespace.'),
+  key: secretKey.describe('Data key inside that Secret.'),
+});
+
 /** `generate` (an in-cluster Job fills a Secret once) or a reference to a Secret the user manages. */
-export const secretSourceSchema = z.union(
-  [
-    z.literal('generate'),
-    z.strictObject({
-      secretName: secretName.describe('Name of an existing Secret in the stack namespace.'),
-      key: secretKey.describe('Data key inside that Secret.'),
-    }),
-  ],
-  { error: 'must be "generate" or an existing Secret reference { secretName, key }' },
-);
+export const secretSourceSchema = z.union([z.literal('generate'), secretRefSchema], {
+  error: 'must be "generate" or an existing Secret reference { secretName, key }',
+});
 
 const resourceAmountsSchema = z.strictObject({
   cpu: cpuQuantity.optional().describe('CPU, e.g. "500m" or "2".'),
@@ -96,6 +96,8 @@ export const collectionSchema = z.strictObject({
     .boolean({ error: 'must be true or false' })
     .optional()
     .describe('This collection receives the Ollama embeddings (needed only when there are several collections).'),
+  shardNumber: positiveInt.max(1024, { error: 'must be at most 1024' }).optional().describe('Shards of the collection; Qdrant\'s default (one per peer) when left out.'),
+  replicationFactor: positiveInt.optional().describe('Copies of each shard; at most qdrant.replicas.'),
 });
 
 export const qdrantSchema = z.strictObject({
@@ -105,14 +107,19 @@ export const qdrantSchema = z.strictObject({
     .transform((v) => v.replace(/^v/, ''))
     .default(QDRANT.version)
     .describe('Qdrant release; the `-unprivileged` image of it runs as uid 1000.'),
-  replicas: positiveInt
-    .max(1, { error: 'must be 1: distributed mode (replicas > 1) is not available yet' })
-    .default(1)
-    .describe('Number of Qdrant peers.'),
+  replicas: positiveInt.max(100, { error: 'must be at most 100' }).default(1).describe('Number of Qdrant peers; more than 1 runs Qdrant\'s distributed mode on a StatefulSet.'),
+  workload: z
+    .enum(['deployment', 'statefulset'], { error: 'must be "deployment" or "statefulset"' })
+    .optional()
+    .describe('Workload kind; a single node is a Deployment unless "statefulset", peers are always a StatefulSet.'),
   storage: z
     .strictObject({
       size: bytesQuantity.default('10Gi').describe('Size of the storage volume per peer.'),
       storageClass: dnsLabel(253).optional().describe('StorageClass of the volume; the cluster default when left out.'),
+      retainOnDelete: z
+        .boolean({ error: 'must be true or false' })
+        .default(true)
+        .describe('StatefulSet: keep the peers\' volumes when the StatefulSet is deleted or scaled down (persistentVolumeClaimRetentionPolicy Retain).'),
     })
     .prefault({})
     .describe('Persistent storage at /qdrant/storage (must be block or POSIX storage, not NFS).'),
@@ -125,6 +132,17 @@ export const qdrantSchema = z.strictObject({
     .optional()
     .describe('Expected data volume; sets the memory request from Qdrant\'s capacity formula.'),
   apiKey: secretSourceSchema.default('generate').describe('Admin API key: generated in-cluster, or an existing Secret.'),
+  readOnlyApiKey: z
+    .union([z.literal('generate'), z.literal('none'), secretRefSchema], { error: 'must be "generate", "none" or an existing Secret reference { secretName, key }' })
+    .default('generate')
+    .describe('Read-only API key for searching clients (and metrics scraping): generated, an existing Secret, or "none".'),
+  tls: z
+    .strictObject({
+      secretName: secretName.describe('Existing Secret (e.g. from cert-manager) with tls.crt, tls.key and ca.crt.'),
+    })
+    .optional()
+    .describe('TLS for the REST and gRPC APIs (and peer-to-peer traffic in distributed mode).'),
+  priorityClassName: dnsLabel(253).optional().describe('PriorityClass of the Qdrant pods (profile prod renders and uses <stack>-critical).'),
   collections: z
     .array(collectionSchema, { error: 'must be a list of collections' })
     .default([{ name: 'knowledge', vectorSize: 1024, distance: 'Cosine' }])
@@ -220,9 +238,45 @@ export const smokeSchema = z.strictObject({
   deadlineSeconds: positiveInt.default(600).describe('How long the Job waits for Qdrant to answer and be ready.'),
 });
 
+export const metricsSchema = z.strictObject({
+  serviceMonitor: z.boolean({ error: 'must be true or false' }).default(false).describe('Render a Prometheus Operator ServiceMonitor for Qdrant (bearer token: the read-only key).'),
+  prometheusNamespace: dnsLabel(63).default('monitoring').describe('Namespace of Prometheus, allowed through the NetworkPolicy to scrape /metrics.'),
+  grafanaDashboard: z.boolean({ error: 'must be true or false' }).default(false).describe('Render a Grafana dashboard ConfigMap (label grafana_dashboard: "1").'),
+});
+
+export const snapshotsSchema = z.strictObject({
+  enabled: z.boolean({ error: 'must be true or false' }).default(false).describe('Snapshots volume at /qdrant/snapshots and a scheduled snapshot CronJob.'),
+  size: bytesQuantity.default('20Gi').describe('Size of the snapshots volume (per peer).'),
+  storageClass: dnsLabel(253).optional().describe('StorageClass of the snapshots volume.'),
+  schedule: z
+    .string({ error: 'must be a cron schedule such as "0 3 * * *"' })
+    .regex(/^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$/, { error: 'must be a cron schedule with five fields, such as "0 3 * * *"' })
+    .default('0 3 * * *')
+    .describe('When to snapshot every collection (cron, cluster time zone).'),
+  keep: positiveInt.max(1000, { error: 'must be at most 1000' }).default(7).describe('Snapshots kept per collection; older ones are deleted.'),
+  restore: z
+    .array(
+      z.strictObject({
+        collection: z.string({ error: 'must be a collection name' }).regex(/^[A-Za-z0-9_-]{1,255}$/, { error: 'must be 1-255 letters, digits, "_" or "-"' }),
+        path: z.string({ error: 'must be a path' }).regex(/^\/qdrant\/snapshots\/\S+\.snapshot$/, { error: 'must be a .snapshot file under /qdrant/snapshots' }),
+      }),
+      { error: 'must be a list of { collection, path }' },
+    )
+    .default([])
+    .describe('Single node: restore these snapshots at start-up (qdrant --snapshot PATH:COLLECTION); remove after the restore.'),
+});
+
 export const stackSchema = z
   .strictObject({
     name: dnsLabel(40).default('qdrant-stack').describe('Stack name: prefix of every resource name.'),
+    profile: z
+      .enum(PROFILE_NAMES, { error: `must be one of ${PROFILE_NAMES.join(', ')}` })
+      .optional()
+      .describe('Preset under the file\'s own values: dev (small, one node) or prod (3 peers, PDB, spread, PriorityClass, snapshots).'),
+    environments: z
+      .record(dnsLabel(40), z.record(z.string(), z.unknown(), { error: 'must be a map of overrides' }), { error: 'must be a map of environment name to overrides' })
+      .optional()
+      .describe('Environments (e.g. staging, prod): overrides deep-merged onto this file, each rendered to dist/<name>/.'),
     namespace: dnsLabel(63).optional().describe('Namespace of every resource; the stack name when left out.'),
     createNamespace: z.boolean({ error: 'must be true or false' }).default(true).describe('Render the Namespace (labelled Pod Security "restricted").'),
     qdrant: qdrantSchema.prefault({}),
@@ -230,12 +284,15 @@ export const stackSchema = z
     redis: redisSchema.prefault({}),
     networkPolicies: networkPoliciesSchema.prefault({}),
     smoke: smokeSchema.prefault({}),
+    metrics: metricsSchema.prefault({}),
+    snapshots: snapshotsSchema.prefault({}),
   })
   .superRefine((stack, ctx) => {
     if (stack.qdrant.sizing && !stack.qdrant.sizing.dimensions && stack.qdrant.collections.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['qdrant', 'sizing', 'dimensions'], message: 'is required when qdrant.collections is empty' });
     }
     for (const problem of embeddingProblems(stack)) ctx.addIssue({ code: 'custom', ...problem });
+    for (const problem of clusterProblems(stack)) ctx.addIssue({ code: 'custom', ...problem });
   });
 
 /** The stack model as written by a user (every default optional). */
@@ -250,3 +307,5 @@ export type Distance = z.output<typeof distanceSchema>;
 export type OllamaConfig = StackConfig['ollama'];
 export type RedisConfig = StackConfig['redis'];
 export type SmokeConfig = StackConfig['smoke'];
+export type SnapshotsConfig = StackConfig['snapshots'];
+export type MetricsConfig = StackConfig['metrics'];

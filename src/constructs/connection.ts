@@ -23,6 +23,11 @@ export interface ConnectionContractProps {
   /** Where applications find QDRANT_API_KEY. */
   readonly qdrantApiKey: SecretKeyReference;
   /**
+   * Where read-only clients find QDRANT_READ_ONLY_API_KEY.
+   * @default no read-only key
+   */
+  readonly qdrantReadOnlyApiKey?: SecretKeyReference;
+  /**
    * Where applications find REDIS_PASSWORD.
    * @default no Redis
    */
@@ -32,6 +37,7 @@ export interface ConnectionContractProps {
 /** Annotations on the ConfigMap naming the Secrets (never their values) that go with it. */
 export const SECRET_REFERENCE_ANNOTATIONS = {
   qdrantApiKey: 'qdrant-stack/qdrant-api-key-from',
+  qdrantReadOnlyApiKey: 'qdrant-stack/qdrant-read-only-api-key-from',
   redisPassword: 'qdrant-stack/redis-password-from',
 } as const;
 
@@ -53,6 +59,7 @@ export class ConnectionContract extends Construct {
         annotations: {
           ...syncWave(SYNC_WAVE.config),
           [SECRET_REFERENCE_ANNOTATIONS.qdrantApiKey]: ref(props.qdrantApiKey),
+          ...(props.qdrantReadOnlyApiKey ? { [SECRET_REFERENCE_ANNOTATIONS.qdrantReadOnlyApiKey]: ref(props.qdrantReadOnlyApiKey) } : {}),
           ...(props.redisPassword ? { [SECRET_REFERENCE_ANNOTATIONS.redisPassword]: ref(props.redisPassword) } : {}),
         },
       },

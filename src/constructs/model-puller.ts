@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { JOB_RESOURCES } from '../config/resources';
 import { OLLAMA, OLLAMA_PULL_SCRIPT, ollamaPullEnvironment } from '../components/ollama';
 import { kubernetesEnv } from './env';
 import { CLIENT_LABEL, componentLabels } from './labels';
@@ -56,6 +57,6 @@ export class ModelPuller extends Construct {
       securityContext: restrictedContainerSecurity(OLLAMA.uid, OLLAMA.gid),
       volumeMounts: [{ path: OLLAMA.paths.home, volume: home }],
     });
-    finishRestrictedPod(this.job, '/spec/template/spec', [{ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } }]);
+    finishRestrictedPod(this.job, '/spec/template/spec', [JOB_RESOURCES.modelPull]);
   }
 }

@@ -11,6 +11,10 @@ export interface ProtectedServer {
   readonly ports: number[];
   /** Extra egress this server needs besides DNS (e.g. the model registry). */
   readonly egress?: k8s.NetworkPolicyEgressRule[];
+  /** Ports the server's own pods talk to each other on (Qdrant peer-to-peer), both ways. */
+  readonly peerPorts?: number[];
+  /** Extra ingress besides the clients (e.g. Prometheus scraping). */
+  readonly ingress?: k8s.NetworkPolicyIngressRule[];
 }
 
 /** Props of {@link StackNetworkPolicies}. */
@@ -63,11 +67,13 @@ export class StackNetworkPolicies extends Construct {
       egress: [{ ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)] }],
     });
     for (const server of props.servers) {
+      const peers = server.peerPorts?.length ? { from: [{ podSelector: { matchLabels: server.podSelector } }], ports: server.peerPorts.map(tcp) } : undefined;
+      const egress = [...(server.egress ?? []), ...(peers ? [{ to: peers.from, ports: peers.ports }] : [])];
       policy(server.name, {
         podSelector: { matchLabels: server.podSelector },
-        policyTypes: server.egress ? ['Ingress', 'Egress'] : ['Ingress'],
-        ingress: [{ from: clients, ports: server.ports.map(tcp) }],
-        ...(server.egress ? { egress: server.egress } : {}),
+        policyTypes: egress.length ? ['Ingress', 'Egress'] : ['Ingress'],
+        ingress: [{ from: clients, ports: server.ports.map(tcp) }, ...(peers ? [peers] : []), ...(server.ingress ?? [])],
+        ...(egress.length ? { egress } : {}),
       });
     }
     // The stack's own clients (model pull, smoke test) may reach the servers; default-deny covers their egress too.

@@ -22,8 +22,8 @@ function timing(t: ProbeTiming): kplus.ProbeOptions {
   };
 }
 
-export function httpProbe(path: string, port: number, t: ProbeTiming): kplus.Probe {
-  return kplus.Probe.fromHttpGet(path, { port, ...timing(t) });
+export function httpProbe(path: string, port: number, t: ProbeTiming, https = false): kplus.Probe {
+  return kplus.Probe.fromHttpGet(path, { port, ...timing(t), ...(https ? { scheme: kplus.ConnectionScheme.HTTPS } : {}) });
 }
 
 export function commandProbe(command: string[], t: ProbeTiming): kplus.Probe {
@@ -59,17 +59,26 @@ export function persistentVolume(scope: Construct, id: string, volumeName: strin
   return kplus.Volume.fromPersistentVolumeClaim(scope, `${id}-volume`, claim, { name: volumeName });
 }
 
-/** A ClusterIP Service over the pods matching `selector`, with named ports. */
+/** A ClusterIP Service over the pods matching `selector`, with named ports; `headless` for peer DNS. */
 export function clusterService(
   scope: Construct,
   id: string,
-  props: { name: string; labels: Record<string, string>; selector: Record<string, string>; ports: { name: string; port: number; appProtocol?: string }[] },
+  props: {
+    name: string;
+    labels: Record<string, string>;
+    selector: Record<string, string>;
+    ports: { name: string; port: number; appProtocol?: string }[];
+    /** No cluster IP, and DNS records for pods that are not ready yet (peers must find each other to become ready). */
+    headless?: boolean;
+  },
 ): kplus.Service {
   const service = new kplus.Service(scope, id, {
     metadata: { name: props.name, labels: props.labels, annotations: syncWave(SYNC_WAVE.config) },
     type: kplus.ServiceType.CLUSTER_IP,
+    ...(props.headless ? { clusterIP: 'None' } : {}),
     ports: props.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port })),
   });
+  if (props.headless) ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/publishNotReadyAddresses', true));
   for (const [key, value] of Object.entries(props.selector)) service.selectLabel(key, value);
   // kplus renders `protocol` but not `appProtocol`; protocol-aware proxies and meshes read it.
   props.ports.forEach((p, i) => p.appProtocol && ApiObject.of(service).addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, p.appProtocol)));

@@ -1,13 +1,16 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { QDRANT, qdrantEnvironment, qdrantImage } from '../components/qdrant';
-import { kubernetesEnv } from './env';
 import { ComputedResources, QDRANT_DEFAULT_RESOURCES } from '../config/resources';
+import { kubernetesEnv } from './env';
 import { componentLabels, selectorLabels } from './labels';
 import { clusterService, httpProbe, persistentVolume, singlePodDeployment, startupTiming } from './parts';
-import { finishRestrictedPod, restrictedContainerSecurity } from './restricted';
+import { peerStartScript } from './qdrant-peers';
+import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
 import { SecretGenerator } from './secret-generator';
+import { SYNC_WAVE, syncWave } from './gitops';
 
 /** A key inside an existing Secret. */
 export interface SecretKeyReference {
@@ -18,7 +21,7 @@ export interface SecretKeyReference {
 /** Props of {@link Qdrant}. */
 export interface QdrantProps {
   /**
-   * Base name of every object (Deployment, Service, PVC, Secret).
+   * Base name of every object (workload, Services, volumes, Secrets).
    * @default the construct id
    */
   readonly name?: string;
@@ -33,7 +36,17 @@ export interface QdrantProps {
    */
   readonly version?: string;
   /**
-   * Size of the storage volume, a Kubernetes quantity.
+   * Peers. More than one runs Qdrant's distributed mode on a StatefulSet.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Workload of a single node; peers always run on a StatefulSet.
+   * @default 'deployment'
+   */
+  readonly workload?: 'deployment' | 'statefulset';
+  /**
+   * Size of the storage volume (per peer), a Kubernetes quantity.
    * @default '10Gi'
    */
   readonly storageSize?: string;
@@ -42,6 +55,11 @@ export interface QdrantProps {
    * @default the cluster's default StorageClass
    */
   readonly storageClass?: string;
+  /**
+   * StatefulSet: keep the peers' volumes when the StatefulSet is deleted or scaled down.
+   * @default true
+   */
+  readonly retainOnDelete?: boolean;
   /**
    * CPU and memory requests and limits, as exact quantities.
    * @default QDRANT_DEFAULT_RESOURCES (500m/2 CPU, 1Gi/2Gi memory)
@@ -52,6 +70,31 @@ export interface QdrantProps {
    * @default 'generate'
    */
   readonly apiKey?: 'generate' | SecretKeyReference;
+  /**
+   * Read-only API key beside the admin key, or `'none'`.
+   * @default 'generate'
+   */
+  readonly readOnlyApiKey?: 'generate' | 'none' | SecretKeyReference;
+  /**
+   * Existing TLS Secret (tls.crt, tls.key, ca.crt): TLS on REST, gRPC and p2p, HTTPS probes.
+   * @default no TLS
+   */
+  readonly tlsSecretName?: string;
+  /**
+   * PriorityClass of the pods.
+   * @default none
+   */
+  readonly priorityClassName?: string;
+  /**
+   * A persistent volume for /qdrant/snapshots (per peer).
+   * @default an emptyDir
+   */
+  readonly snapshotsVolume?: { readonly size: string; readonly storageClass?: string };
+  /**
+   * Single node: snapshots to restore at start-up (`--snapshot PATH:COLLECTION`).
+   * @default none
+   */
+  readonly restoreSnapshots?: readonly { readonly collection: string; readonly path: string }[];
   /**
    * How long a starting Qdrant may take to load its collections before it is restarted.
    * The REST server only listens once every collection is loaded.
@@ -64,82 +107,175 @@ export interface QdrantProps {
 const MIN_STARTUP_BUDGET_SECONDS = 300;
 
 /**
- * A single-node Qdrant: Deployment (Recreate, RWO volume), PVC, Service and API key Secret, hardened
- * to the Pod Security "restricted" profile.
+ * Qdrant, hardened to the Pod Security "restricted" profile: a single node on a Deployment (Recreate,
+ * RWO volume), or peers in distributed mode on a StatefulSet (headless Service, one volume per peer,
+ * Parallel start, PodDisruptionBudget, spread over nodes). Client Service, API key Secrets, optional TLS.
  */
 export class Qdrant extends Construct {
-  /** Name of the Service (and of the Deployment). */
+  /** Name of the client Service. */
   readonly serviceName: string;
+  /** Name of the headless Service that gives each peer a DNS name (StatefulSet only). */
+  readonly headlessServiceName?: string;
   /** REST port, named `http` on the Service. */
   readonly httpPort: number = QDRANT.ports.http;
   /** gRPC port, named `grpc` on the Service. */
   readonly grpcPort: number = QDRANT.ports.grpc;
+  /** Peer-to-peer port (distributed mode). */
+  readonly p2pPort: number = QDRANT.ports.p2p;
+  /** `https` with TLS, else `http`. */
+  readonly scheme: 'http' | 'https';
+  readonly replicas: number;
   /** The Secret key that holds the admin API key. */
   readonly apiKeySecret: SecretKeyReference;
-  /** Name of the storage PersistentVolumeClaim. */
-  readonly storageClaimName: string;
+  /** The Secret key that holds the read-only API key, when there is one. */
+  readonly readOnlyApiKeySecret?: SecretKeyReference;
+  /** Name of the storage PersistentVolumeClaim (Deployment only; a StatefulSet has one per peer). */
+  readonly storageClaimName?: string;
   /** Labels that select the Qdrant pods (for Services and NetworkPolicies). */
   readonly podSelector: Record<string, string>;
-  /** The Deployment. */
-  readonly deployment: kplus.Deployment;
-  /** The Service. */
+  /** Labels that select the client Service alone (not the headless one), e.g. for a ServiceMonitor. */
+  readonly clientServiceSelector: Record<string, string>;
+  /** Host names of the peers (one for a Deployment: the Service), for per-peer operations such as snapshots. */
+  readonly peerHosts: string[];
+  /** The workload. */
+  readonly workload: kplus.Deployment | kplus.StatefulSet;
+  /** The client Service. */
   readonly service: kplus.Service;
 
   constructor(scope: Construct, id: string, props: QdrantProps = {}) {
     super(scope, id);
     const name = props.name ?? id;
+    const partOf = props.partOf ?? name;
     const version = props.version ?? QDRANT.version;
-    const resources = props.resources ?? QDRANT_DEFAULT_RESOURCES;
+    this.replicas = props.replicas ?? 1;
+    const statefulSet = this.replicas > 1 || props.workload === 'statefulset';
+    if (this.replicas > 1 && props.workload === 'deployment') throw new Error(`'workload' (deployment) must be 'statefulset' with ${this.replicas} replicas`);
     const startupSeconds = (props.startupBudget ?? Duration.minutes(10)).toSeconds();
     if (startupSeconds < MIN_STARTUP_BUDGET_SECONDS) {
       throw new Error(`'startupBudget' (${startupSeconds}s) must be at least ${MIN_STARTUP_BUDGET_SECONDS}s: a node loading large collections must not be restarted in a loop`);
     }
+    if (props.restoreSnapshots?.length && statefulSet) throw new Error("'restoreSnapshots' works on a single node only; restore a cluster through the snapshot recovery API");
+    const tls = props.tlsSecretName !== undefined;
+    this.scheme = tls ? 'https' : 'http';
     this.serviceName = name;
-    this.storageClaimName = `${name}-storage`;
     this.podSelector = selectorLabels({ app: 'qdrant', instance: name });
-    const labels = componentLabels({ app: 'qdrant', instance: name, component: 'vector-database', partOf: props.partOf ?? name, version });
+    const labels = componentLabels({ app: 'qdrant', instance: name, component: 'vector-database', partOf, version });
 
+    const generator = () => SecretGenerator.of(this, { namePrefix: partOf, partOf });
     const apiKey = props.apiKey ?? 'generate';
-    this.apiKeySecret =
-      apiKey === 'generate'
-        ? SecretGenerator.of(this, { namePrefix: props.partOf ?? name, partOf: props.partOf ?? name }).addKey(`${name}-api-key`, 'api-key')
-        : apiKey;
+    this.apiKeySecret = apiKey === 'generate' ? generator().addKey(`${name}-api-key`, 'api-key') : apiKey;
+    const readOnly = props.readOnlyApiKey ?? 'generate';
+    if (readOnly !== 'none') this.readOnlyApiKeySecret = readOnly === 'generate' ? generator().addKey(`${name}-read-only-api-key`, 'api-key') : readOnly;
 
-    const storage = persistentVolume(this, 'storage', 'storage', { name: this.storageClaimName, size: props.storageSize ?? '10Gi', storageClass: props.storageClass, labels });
-    this.deployment = singlePodDeployment(this, 'deployment', { name, labels, selector: this.podSelector, uid: QDRANT.uid, gid: QDRANT.gid });
-    const snapshots = kplus.Volume.fromEmptyDir(this, 'snapshots-volume', 'snapshots');
+    const ports = [
+      { name: 'http', port: QDRANT.ports.http },
+      { name: 'grpc', port: QDRANT.ports.grpc, appProtocol: 'grpc' },
+    ];
+    this.clientServiceSelector = { ...this.podSelector, 'qdrant-stack/endpoint': 'client' };
+    this.service = clusterService(this, 'service', { name, labels: { ...labels, 'qdrant-stack/endpoint': 'client' }, selector: this.podSelector, ports });
+
+    const snapshotsClaim = props.snapshotsVolume;
+    let storage: kplus.Volume | undefined;
+    let snapshots: kplus.Volume | undefined;
+    if (statefulSet) {
+      this.headlessServiceName = `${name}-headless`;
+      const headless = clusterService(this, 'headless', {
+        name: this.headlessServiceName,
+        labels: { ...labels, 'qdrant-stack/endpoint': 'peers' },
+        selector: this.podSelector,
+        ports: [...ports, { name: 'p2p', port: QDRANT.ports.p2p, appProtocol: 'grpc' }],
+        headless: true,
+      });
+      this.workload = new kplus.StatefulSet(this, 'statefulset', {
+        metadata: { name, labels, annotations: syncWave(SYNC_WAVE.workloads) },
+        podMetadata: { labels },
+        service: headless,
+        replicas: this.replicas,
+        // OrderedReady deadlocks a multi-node start: peer 0 is not ready until the others have joined.
+        podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
+        select: false,
+        securityContext: restrictedPodSecurity(QDRANT.uid, QDRANT.gid),
+        automountServiceAccountToken: false,
+      });
+      this.workload.select(kplus.LabelSelector.of({ labels: this.podSelector }));
+      this.peerHosts = Array.from({ length: this.replicas }, (_, i) => `${name}-${i}.${this.headlessServiceName}`);
+    } else {
+      this.storageClaimName = `${name}-storage`;
+      storage = persistentVolume(this, 'storage', 'storage', { name: this.storageClaimName, size: props.storageSize ?? '10Gi', storageClass: props.storageClass, labels });
+      if (snapshotsClaim) snapshots = persistentVolume(this, 'snapshots', 'snapshots', { name: `${name}-snapshots`, size: snapshotsClaim.size, storageClass: snapshotsClaim.storageClass, labels });
+      this.workload = singlePodDeployment(this, 'deployment', { name, labels, selector: this.podSelector, uid: QDRANT.uid, gid: QDRANT.gid });
+      this.peerHosts = [name];
+    }
+    snapshots ??= statefulSet && snapshotsClaim ? undefined : kplus.Volume.fromEmptyDir(this, 'snapshots-volume', 'snapshots');
     const tmp = kplus.Volume.fromEmptyDir(this, 'tmp-volume', 'tmp');
+    const tlsVolume = tls ? kplus.Volume.fromSecret(this, 'tls-volume', kplus.Secret.fromSecretName(this, 'tls-secret', props.tlsSecretName!), { name: 'tls' }) : undefined;
     const timing = (periodSeconds: number, failureThreshold: number, timeoutSeconds: number) => ({ periodSeconds, failureThreshold, timeoutSeconds });
+    const restore = (props.restoreSnapshots ?? []).flatMap((r) => ['--snapshot', `${r.path}:${r.collection}`]);
 
-    this.deployment.addContainer({
+    this.workload.addContainer({
       name: 'qdrant',
       image: qdrantImage(version),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      ...(statefulSet
+        ? { command: ['/bin/bash', '-c', peerStartScript({ statefulSet: name, headlessService: this.headlessServiceName!, scheme: this.scheme })] }
+        : restore.length
+          ? { command: ['./entrypoint.sh', ...restore] }
+          : {}),
       ports: [
         { name: 'http', number: QDRANT.ports.http },
         { name: 'grpc', number: QDRANT.ports.grpc },
+        ...(statefulSet ? [{ name: 'p2p', number: QDRANT.ports.p2p }] : []),
       ],
-      envVariables: kubernetesEnv(this, qdrantEnvironment(), { QDRANT_API_KEY: this.apiKeySecret }),
-      startup: httpProbe(QDRANT.probes.startup, QDRANT.ports.http, startupTiming(startupSeconds)),
-      liveness: httpProbe(QDRANT.probes.liveness, QDRANT.ports.http, timing(10, 6, 5)),
-      readiness: httpProbe(QDRANT.probes.readiness, QDRANT.ports.http, timing(5, 3, 3)),
+      envVariables: kubernetesEnv(this, qdrantEnvironment({ readOnlyKey: !!this.readOnlyApiKeySecret, tls, cluster: statefulSet }), {
+        QDRANT_API_KEY: this.apiKeySecret,
+        QDRANT_READ_ONLY_API_KEY: this.readOnlyApiKeySecret,
+      }),
+      startup: httpProbe(QDRANT.probes.startup, QDRANT.ports.http, startupTiming(startupSeconds), tls),
+      liveness: httpProbe(QDRANT.probes.liveness, QDRANT.ports.http, timing(10, 6, 5), tls),
+      readiness: httpProbe(QDRANT.probes.readiness, QDRANT.ports.http, timing(5, 3, 3), tls),
       securityContext: restrictedContainerSecurity(QDRANT.uid, QDRANT.gid),
       volumeMounts: [
-        { path: QDRANT.paths.storage, volume: storage },
-        { path: QDRANT.paths.snapshots, volume: snapshots },
+        ...(storage ? [{ path: QDRANT.paths.storage, volume: storage }] : []),
+        ...(snapshots ? [{ path: QDRANT.paths.snapshots, volume: snapshots }] : []),
         { path: QDRANT.paths.tmp, volume: tmp },
+        ...(tlsVolume ? [{ path: QDRANT.paths.tls, volume: tlsVolume, readOnly: true }] : []),
       ],
     });
-    finishRestrictedPod(this.deployment, '/spec/template/spec', [resources]);
+    finishRestrictedPod(this.workload, '/spec/template/spec', [props.resources ?? QDRANT_DEFAULT_RESOURCES]);
+    const obj = ApiObject.of(this.workload);
+    if (props.priorityClassName) obj.addJsonPatch(JsonPatch.add('/spec/template/spec/priorityClassName', props.priorityClassName));
+    if (statefulSet) this.finishStatefulSet(obj, labels, props);
+  }
 
-    this.service = clusterService(this, 'service', {
-      name,
-      labels,
-      selector: this.podSelector,
-      ports: [
-        { name: 'http', port: QDRANT.ports.http },
-        { name: 'grpc', port: QDRANT.ports.grpc, appProtocol: 'grpc' },
-      ],
+  /** What cdk8s-plus-27 cannot say about a StatefulSet: claim templates, their retention, spread, PDB. */
+  private finishStatefulSet(obj: ApiObject, labels: Record<string, string>, props: QdrantProps): void {
+    const claim = (volumeName: string, size: string, storageClass?: string) => ({
+      metadata: { name: volumeName, labels },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: storageClass,
+        // A Quantity: plain strings in a JSON patch are dropped by the generated converters.
+        resources: { requests: { storage: k8s.Quantity.fromString(size) } },
+      },
+    });
+    const templates = [claim('storage', props.storageSize ?? '10Gi', props.storageClass)];
+    if (props.snapshotsVolume) templates.push(claim('snapshots', props.snapshotsVolume.size, props.snapshotsVolume.storageClass));
+    obj.addJsonPatch(JsonPatch.add('/spec/volumeClaimTemplates', templates));
+    const policy = props.retainOnDelete ?? true ? 'Retain' : 'Delete';
+    obj.addJsonPatch(JsonPatch.add('/spec/persistentVolumeClaimRetentionPolicy', { whenDeleted: policy, whenScaled: policy }));
+    // Claim-template volumes are mounted by name; the mounts go after the ones cdk8s-plus rendered.
+    obj.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'storage', mountPath: QDRANT.paths.storage }));
+    if (props.snapshotsVolume) obj.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'snapshots', mountPath: QDRANT.paths.snapshots }));
+    if (this.replicas < 2) return;
+    obj.addJsonPatch(
+      JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.podSelector } },
+        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.podSelector } },
+      ]),
+    );
+    new k8s.KubePodDisruptionBudget(this, 'pdb', {
+      metadata: { name: this.serviceName, labels, annotations: syncWave(SYNC_WAVE.config) },
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.podSelector } },
     });
   }
 }

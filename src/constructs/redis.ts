@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { REDIS, redisConfig, redisEnvironment, redisImage, redisPing, writeAuthScript } from '../components/redis';
 import { kubernetesEnv } from './env';
 import { parseBytes } from '../config/quantity';
-import { ComputedResources, redisDefaultResources } from '../config/resources';
+import { ComputedResources, JOB_RESOURCES, redisDefaultResources } from '../config/resources';
 import { SYNC_WAVE, syncWave } from './gitops';
 import { componentLabels, selectorLabels } from './labels';
 import { clusterService, commandProbe, persistentVolume, singlePodDeployment, startupTiming } from './parts';
@@ -143,9 +143,7 @@ export class Redis extends Construct {
         { path: REDIS.paths.tmp, volume: tmp },
       ],
     });
-    // The init container only writes one small file.
-    const initResources = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } };
-    finishRestrictedPod(this.deployment, '/spec/template/spec', [props.resources ?? redisDefaultResources(maxMemory)], [initResources]);
+    finishRestrictedPod(this.deployment, '/spec/template/spec', [props.resources ?? redisDefaultResources(maxMemory)], [JOB_RESOURCES.redisAuth]);
 
     clusterService(this, 'service', { name, labels, selector: this.podSelector, ports: [{ name: 'redis', port: REDIS.port, appProtocol: 'redis' }] });
   }

@@ -7,9 +7,8 @@ import { GENERATE_SECRETS_SCRIPT } from '../jobs/generate-secrets';
 import { componentLabels, selectorLabels } from './labels';
 import { rerunOnSyncAnnotations, SYNC_WAVE, syncWave } from './gitops';
 import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
-import type { ComputedResources } from '../config/resources';
+import { JOB_RESOURCES } from '../config/resources';
 
-const RUNNER_JOB_RESOURCES: ComputedResources = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } };
 
 /** A Secret key that the generator fills with a random value when it is empty. */
 export interface GeneratedSecretKey {
@@ -95,7 +94,7 @@ export class SecretGenerator extends Construct {
       securityContext: restrictedContainerSecurity(RUNNER.uid, RUNNER.gid),
       volumeMounts: [{ path: RUNNER.scriptsPath, volume: scripts, readOnly: true }],
     });
-    finishRestrictedPod(job, '/spec/template/spec', [RUNNER_JOB_RESOURCES]);
+    finishRestrictedPod(job, '/spec/template/spec', [JOB_RESOURCES.secretGenerator]);
     this.labels = labels;
   }
 

@@ -1,7 +1,9 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { QDRANT } from '../components/qdrant';
 import { RUNNER } from '../components/runner';
+import { JOB_RESOURCES } from '../config/resources';
 import { readSmokeBundle, smokeBootstrap } from '../smoke/bundle';
 import { SYNC_WAVE, syncWave } from './gitops';
 import { CLIENT_LABEL, componentLabels } from './labels';
@@ -49,6 +51,11 @@ export interface SmokeTestProps {
    * @default 600
    */
   readonly deadlineSeconds?: number;
+  /**
+   * TLS Secret whose ca.crt the runner trusts (NODE_EXTRA_CA_CERTS), when Qdrant serves HTTPS.
+   * @default no TLS
+   */
+  readonly tlsSecretName?: string;
   /**
    * Image with `node` ≥ 22.
    * @default RUNNER.image (node:22-alpine)
@@ -105,6 +112,9 @@ export class SmokeTest extends Construct {
     });
     const mounted = kplus.Volume.fromConfigMap(this, 'files-volume', files, { name: 'smoke' });
     const tmp = kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp');
+    const tls = props.tlsSecretName
+      ? kplus.Volume.fromSecret(this, 'tls', kplus.Secret.fromSecretName(this, 'tls-secret', props.tlsSecretName), { name: 'tls', items: { [QDRANT.tlsFiles.ca]: { path: QDRANT.tlsFiles.ca } } })
+      : undefined;
     const secretEnv = (id: string, ref: SecretKeyReference) =>
       kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, id, ref.secretName), key: ref.key });
     const container = this.job.addContainer({
@@ -120,15 +130,17 @@ export class SmokeTest extends Construct {
         SMOKE_QUERIES: kplus.EnvValue.fromValue(String(props.queries ?? 200)),
         SMOKE_MAX_P95_MS: kplus.EnvValue.fromValue(String(props.maxP95Ms ?? 50)),
         SMOKE_DEADLINE_S: kplus.EnvValue.fromValue(String(deadlineSeconds)),
+        ...(tls ? { NODE_EXTRA_CA_CERTS: kplus.EnvValue.fromValue(`${QDRANT.paths.tls}/${QDRANT.tlsFiles.ca}`) } : {}),
       },
       securityContext: restrictedContainerSecurity(RUNNER.uid, RUNNER.gid),
       volumeMounts: [
         { path: MOUNT, volume: mounted, readOnly: true },
         { path: '/tmp', volume: tmp },
+        ...(tls ? [{ path: QDRANT.paths.tls, volume: tls, readOnly: true }] : []),
       ],
     });
     // QDRANT_URL, OLLAMA_URL, REDIS_URL: the same contract the applications use.
     container.env.copyFrom(kplus.Env.fromConfigMap(kplus.ConfigMap.fromConfigMapName(this, 'connection', props.connectionConfigMap)));
-    finishRestrictedPod(this.job, '/spec/template/spec', [{ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }]);
+    finishRestrictedPod(this.job, '/spec/template/spec', [JOB_RESOURCES.smoke]);
   }
 }

@@ -75,7 +75,8 @@ export function localStack(config: StackConfig): LocalStack {
     name: 'qdrant',
     image: qdrantImage(q.version),
     user: `${QDRANT.uid}:${QDRANT.gid}`,
-    environment: qdrantEnvironment(),
+    // Locally a single node without TLS; the read-only key as configured.
+    environment: qdrantEnvironment({ readOnlyKey: q.readOnlyApiKey !== 'none', tls: false, cluster: false }),
     ports: [
       { name: 'http', container: QDRANT.ports.http, host: QDRANT.ports.http },
       { name: 'grpc', container: QDRANT.ports.grpc, host: QDRANT.ports.grpc },

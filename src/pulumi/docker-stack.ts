@@ -17,6 +17,11 @@ export interface DockerStackArgs {
   /** Qdrant's admin API key, e.g. `new pulumi.Config().requireSecret('qdrantApiKey')`. */
   readonly qdrantApiKey: pulumi.Input<string>;
   /**
+   * Qdrant's read-only API key; required unless `qdrant.readOnlyApiKey` is "none".
+   * @default none
+   */
+  readonly qdrantReadOnlyApiKey?: pulumi.Input<string>;
+  /**
    * Redis' password; required when Redis is enabled.
    * @default none
    */
@@ -37,7 +42,11 @@ export class DockerStack extends pulumi.ComponentResource {
   constructor(name: string, args: DockerStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super('qdrant-stack:local:DockerStack', name, {}, opts);
     const stack = localStack(args.config);
-    const secrets: Record<SecretEnvName, pulumi.Input<string> | undefined> = { QDRANT_API_KEY: args.qdrantApiKey, REDIS_PASSWORD: args.redisPassword };
+    const secrets: Record<SecretEnvName, pulumi.Input<string> | undefined> = {
+      QDRANT_API_KEY: args.qdrantApiKey,
+      QDRANT_READ_ONLY_API_KEY: args.qdrantReadOnlyApiKey,
+      REDIS_PASSWORD: args.redisPassword,
+    };
     const child = { parent: this };
 
     this.network = new docker.Network(`${name}-network`, { name: stack.name }, child);

@@ -1,0 +1,83 @@
+/**
+ * What a stack asks of a cluster: CPU, memory and storage per component and in total, with the inputs of
+ * Qdrant's sizing formula, so a reviewer sees what a change costs. Pure: the CLI formats it.
+ */
+import { formatBytes, formatCpu, parseBytes, parseCpu } from './quantity';
+import { JOB_RESOURCES, ollamaResources, qdrantMemoryBytes, qdrantResources, redisResources, sizingDimensions } from './resources';
+import type { StackConfig } from './schema';
+
+export interface PlanRow {
+  readonly component: string;
+  readonly replicas: number;
+  readonly cpuRequest: string;
+  readonly cpuLimit: string;
+  readonly memoryRequest: string;
+  readonly memoryLimit: string;
+  /** Persistent storage per replica. */
+  readonly storage: string;
+  readonly note: string;
+}
+
+export interface Plan {
+  readonly rows: PlanRow[];
+  /** Long-running components × replicas. */
+  readonly total: Omit<PlanRow, 'component' | 'replicas' | 'note'>;
+  /** Short-lived pods, not in the total (at most one at a time of each). */
+  readonly jobs: PlanRow[];
+  /** How Qdrant's memory request came about. */
+  readonly sizing: string;
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+export function plan(config: StackConfig): Plan {
+  const q = config.qdrant;
+  const qr = qdrantResources(q);
+  const snapshots = config.snapshots.enabled ? parseBytes(config.snapshots.size)! : 0;
+  const rows: PlanRow[] = [
+    {
+      component: 'qdrant',
+      replicas: q.replicas,
+      cpuRequest: qr.requests.cpu,
+      cpuLimit: qr.limits.cpu,
+      memoryRequest: qr.requests.memory,
+      memoryLimit: qr.limits.memory,
+      storage: formatBytes(parseBytes(q.storage.size)! + snapshots),
+      note: `${q.replicas > 1 || q.workload === 'statefulset' ? 'StatefulSet' : 'Deployment'}${snapshots ? `, storage ${q.storage.size} + snapshots ${config.snapshots.size}` : ''}`,
+    },
+  ];
+  if (config.ollama.enabled) {
+    const r = ollamaResources(config.ollama);
+    rows.push({ component: 'ollama', replicas: 1, cpuRequest: r.requests.cpu, cpuLimit: r.limits.cpu, memoryRequest: r.requests.memory, memoryLimit: r.limits.memory, storage: config.ollama.storage.size, note: config.ollama.gpus ? `${config.ollama.gpus} × nvidia.com/gpu` : 'CPU inference' });
+  }
+  if (config.redis.enabled) {
+    const r = redisResources(config.redis);
+    rows.push({ component: 'redis', replicas: 1, cpuRequest: r.requests.cpu, cpuLimit: r.limits.cpu, memoryRequest: r.requests.memory, memoryLimit: r.limits.memory, storage: config.redis.persistence ? config.redis.storage.size : '0', note: `maxmemory ${config.redis.maxMemory}` });
+  }
+  const times = (row: PlanRow, q: (r: PlanRow) => string, parse: (s: string) => number | undefined) => row.replicas * (parse(q(row)) ?? 0);
+  const total = {
+    cpuRequest: formatCpu(sum(rows.map((r) => times(r, (x) => x.cpuRequest, parseCpu)))),
+    cpuLimit: formatCpu(sum(rows.map((r) => times(r, (x) => x.cpuLimit, parseCpu)))),
+    memoryRequest: formatBytes(sum(rows.map((r) => times(r, (x) => x.memoryRequest, parseBytes)))),
+    memoryLimit: formatBytes(sum(rows.map((r) => times(r, (x) => x.memoryLimit, parseBytes)))),
+    storage: formatBytes(sum(rows.map((r) => times(r, (x) => x.storage, parseBytes)))),
+  };
+  const job = (component: string, r: (typeof JOB_RESOURCES)[keyof typeof JOB_RESOURCES], note: string): PlanRow => ({
+    component, replicas: 1, cpuRequest: r.requests.cpu, cpuLimit: r.limits.cpu, memoryRequest: r.requests.memory, memoryLimit: r.limits.memory, storage: '0', note,
+  });
+  const jobs = [job('secret-generator', JOB_RESOURCES.secretGenerator, 'each sync')];
+  if (config.ollama.enabled && config.ollama.pullModels) jobs.push(job('ollama-pull-models', JOB_RESOURCES.modelPull, 'after each sync'));
+  if (config.smoke.enabled) jobs.push(job('smoke', JOB_RESOURCES.smoke, 'after each sync'));
+  if (config.snapshots.enabled) jobs.push(job('qdrant-snapshots', JOB_RESOURCES.snapshots, `cron ${config.snapshots.schedule}`));
+  return { rows, total, jobs, sizing: sizingExplanation(config) };
+}
+
+function sizingExplanation(config: StackConfig): string {
+  const q = config.qdrant;
+  const overridden = q.resources?.requests?.memory ? ` (overridden: qdrant.resources.requests.memory ${q.resources.requests.memory})` : '';
+  const dims = sizingDimensions(q);
+  if (!q.sizing || !dims) return `qdrant memory: defaults, no qdrant.sizing given${overridden}`;
+  const bytes = qdrantMemoryBytes(q.sizing.vectors, dims);
+  const from = q.sizing.dimensions ? '' : ' (largest collection)';
+  return `qdrant memory: ${q.sizing.vectors.toLocaleString('en-US')} vectors × ${dims} dimensions${from} × 4 B × 1.5 = ${(bytes / 2 ** 30).toFixed(2)} GiB → request ${qdrantResources(q).requests.memory} per peer${overridden}`;
+}
