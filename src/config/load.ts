@@ -32,7 +32,7 @@ export function resolveStack(input: unknown, source?: string): ResolvedStack {
       continue;
     }
     const { environments: _none, ...model } = environmentModel(raw, name);
-    const env = validate(withProfile(model));
+    const env = validate(model);
     for (const p of env.problems) if (!seen.has(`${p.path}\n${p.message}`)) problems.push({ path: `environments.${name}.${p.path}`, message: p.message });
     if (env.data) environments.set(name, env.data);
   }

@@ -1,7 +1,9 @@
 /**
  * Profiles and environments: presets and per-environment overrides, deep-merged onto the model before it
- * is validated. Later wins: profile preset < the file's own keys < the environment's keys. Lists are
- * replaced, not concatenated (an environment that lists collections means exactly those).
+ * is validated. Later wins: the file's profile preset < the file's own keys < the environment's profile
+ * preset < the environment's own keys. So `environments.prod.profile: prod` really makes prod highly
+ * available even when the file spells out the single-node defaults. Lists are replaced, not concatenated
+ * (an environment that lists collections means exactly those).
  */
 import deepmerge from 'deepmerge';
 
@@ -35,9 +37,7 @@ export function mergeModels(...layers: Raw[]): Raw {
 
 /** The model with its profile's preset underneath (an unknown profile is left for validation to report). */
 export function withProfile(model: Raw): Raw {
-  const profile = model.profile;
-  if (typeof profile !== 'string' || !(PROFILE_NAMES as readonly string[]).includes(profile)) return model;
-  return mergeModels(PROFILES[profile as ProfileName], model);
+  return mergeModels(presetOf(model.profile), model);
 }
 
 /** The environments a raw model declares, as `[name, overrides]`; malformed entries are left for validation. */
@@ -46,9 +46,12 @@ export function rawEnvironments(model: unknown): [string, Raw][] {
   return Object.entries(model.environments).filter((entry): entry is [string, Raw] => isObject(entry[1]));
 }
 
-/** The raw model of one environment: the base (without `environments`) with that environment's overrides. */
+const presetOf = (profile: unknown): Raw =>
+  typeof profile === 'string' && (PROFILE_NAMES as readonly string[]).includes(profile) ? PROFILES[profile as ProfileName] : {};
+
+/** The raw model of one environment (without `environments`): see the layering above. */
 export function environmentModel(model: Raw, name: string): Raw {
   const { environments, ...base } = model;
   const overrides = (environments as Record<string, Raw>)[name];
-  return mergeModels(base, overrides);
+  return mergeModels(withProfile(base), presetOf(overrides.profile), overrides);
 }
