@@ -3,7 +3,7 @@
  * target and moved into place only when complete, so a failure never leaves a half-written output.
  */
 import { App, YamlOutputType } from 'cdk8s';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { StackConfig } from './config/schema';
 import { SmokeChart } from './charts/smoke-chart';
@@ -25,6 +25,7 @@ export function synthManifests(config: StackConfig, dir: string): void {
 }
 
 export const COMPOSE_FILE = 'docker-compose.yml';
+export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 export const ENV_EXAMPLE_FILE = '.env.example';
 
 /** Writes `text` to `file` through a temporary file beside it, so readers never see half a file. */
@@ -39,8 +40,25 @@ export function writeFileAtomic(file: string, text: string): void {
 /** Every output of one model into `dir` (existing, empty): manifests, Compose file, env template. */
 function renderInto(config: StackConfig, dir: string): void {
   synthManifests(config, dir);
+  const manifests = readdirSync(dir).filter((f) => f.endsWith('.k8s.yaml')).sort();
+  writeFileSync(join(dir, KUSTOMIZATION_FILE), renderKustomization(manifests));
   writeFileSync(join(dir, COMPOSE_FILE), renderCompose(config));
   writeFileSync(join(dir, ENV_EXAMPLE_FILE), renderEnvExample(config));
+}
+
+/**
+ * A kustomization listing only the Kubernetes manifests, so `kubectl apply -k`, Argo CD and Flux take the
+ * folder as it is — and never the Compose file beside them.
+ */
+export function renderKustomization(manifests: readonly string[]): string {
+  return [
+    '# Rendered by qdrant-stack (npm run synth); do not edit. Apply with: kubectl apply -k <this folder>',
+    'apiVersion: kustomize.config.k8s.io/v1beta1',
+    'kind: Kustomization',
+    'resources:',
+    ...manifests.map((m) => `  - ${m}`),
+    '',
+  ].join('\n');
 }
 
 /**

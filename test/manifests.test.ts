@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadStack } from '../src/config/load';
+import { firstDifference } from '../src/check';
 import { renderStack } from '../src/synth';
 import { Manifest, synthStack } from './support/stack';
 
@@ -58,16 +59,6 @@ describe('Kubernetes API schema (kubernetes-models)', () => {
     expect(() => new Model(broken).validate()).toThrow(/containerPort/);
   });
 });
-
-/** Where two texts first differ, short enough to read (the smoke ConfigMap holds a 660 KB line). */
-function firstDifference(committed: string, fresh: string): string {
-  const a = committed.split('\n');
-  const b = fresh.split('\n');
-  const line = a.findIndex((text, i) => text !== b[i]);
-  const at = line === -1 ? a.length : line;
-  const clip = (text = '') => (text.length > 120 ? `${text.slice(0, 120)}… (${text.length} chars)` : text);
-  return `differs at line ${at + 1}: committed "${clip(a[at])}", fresh "${clip(b[at])}"`;
-}
 
 describe('output', () => {
   test('every namespaced object lands in the stack namespace; the Namespace itself has none', () => {

@@ -10,6 +10,8 @@ import { dirname, join } from 'node:path';
 import { renderCompose, renderEnvExample } from '../compose/render';
 import { ENV_EXAMPLE_FILE, renderStack, writeFileAtomic } from '../synth';
 import { stackNamespace } from '../charts/stack-chart';
+import { existsSync } from 'node:fs';
+import { invalidObjects, staleFiles } from '../check';
 import { plan } from '../config/plan';
 import { formatPlan } from './plan-format';
 import { registerSmokeCommand } from './smoke-command';
@@ -80,6 +82,25 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       const result = plan(config);
       const title = `plan for stack '${config.name}'${opts.env ? ` (environment ${opts.env})` : ''}${config.profile ? `, profile ${config.profile}` : ''}`;
       io.out(opts.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result, title));
+    });
+
+  program
+    .command('check')
+    .description('CI guard: fail when the config is invalid, the committed output is stale, or a manifest breaks its Kubernetes schema')
+    .option('-c, --config <file>', 'stack config file', 'stack.yaml')
+    .option('-d, --dist <dir>', 'committed output folder', 'dist')
+    .action((opts: { config: string; dist: string }) => {
+      const stack = loadStack(opts.config);
+      const stale = staleFiles(stack, opts.dist);
+      const { findings: invalid, checked, skipped } = existsSync(opts.dist) ? invalidObjects(opts.dist) : { findings: [], checked: 0, skipped: [] };
+      for (const f of [...stale, ...invalid]) io.err(`${join(opts.dist, f.file)}: ${f.problem}\n`);
+      const skippedNote = skipped.length ? `; not schema-checked (no schema at hand): ${skipped.join(', ')}` : '';
+      if (stale.length || invalid.length) {
+        io.err(`check: FAILED — ${stale.length} stale file(s), ${invalid.length} invalid object(s)${stale.length ? '; run `qdrant-stack synth` (npm run synth) and commit dist/' : ''}\n`);
+        code = EXIT.failed;
+        return;
+      }
+      io.out(`check: ${opts.config} valid, ${opts.dist}/ up to date, ${checked} objects match their Kubernetes schema${skippedNote}\n`);
     });
 
   program

@@ -1,0 +1,102 @@
+/**
+ * The CI guard behind `qdrant-stack check`: is the committed output what the model renders today, and does
+ * every rendered object match its Kubernetes API schema? Returns findings; the CLI prints them.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { ResolvedStack } from './config/load';
+import { renderStack } from './synth';
+
+export interface CheckFinding {
+  /** File relative to the output folder. */
+  readonly file: string;
+  readonly problem: string;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** Where two texts first differ, short enough to read (the smoke ConfigMap holds a 660 KB line). */
+export function firstDifference(committed: string, fresh: string): string {
+  const a = committed.split('\n');
+  const b = fresh.split('\n');
+  const line = a.findIndex((text, i) => text !== b[i]);
+  const at = line === -1 ? a.length : line;
+  const clip = (text = '') => (text.length > 120 ? `${text.slice(0, 120)}… (${text.length} chars)` : text);
+  return `differs at line ${at + 1}: committed "${clip(a[at])}", fresh "${clip(b[at])}"`;
+}
+
+/** Files of a folder as `relative path → text`. */
+export function readTree(dir: string): Record<string, string> {
+  return Object.fromEntries(filesUnder(dir).map((f) => [relative(dir, f), readFileSync(f, 'utf8')]));
+}
+
+/** Renders the stack afresh and compares it with `dist`, file by file. */
+export function staleFiles(stack: ResolvedStack, dist: string): CheckFinding[] {
+  const scratch = mkdtempSync(join(tmpdir(), 'qdrant-stack-check-'));
+  try {
+    renderStack(stack.base, join(scratch, 'out'), stack.environments);
+    const fresh = readTree(join(scratch, 'out'));
+    let committed: Record<string, string> = {};
+    try {
+      committed = readTree(dist);
+    } catch {
+      return [{ file: '.', problem: `${dist} does not exist: run \`qdrant-stack synth\` and commit it` }];
+    }
+    const findings: CheckFinding[] = [];
+    for (const [file, text] of Object.entries(fresh)) {
+      if (!(file in committed)) findings.push({ file, problem: 'missing: the model renders it' });
+      else if (committed[file] !== text) findings.push({ file, problem: `stale, ${firstDifference(committed[file], text)}` });
+    }
+    for (const file of Object.keys(committed)) if (!(file in fresh)) findings.push({ file, problem: 'no longer rendered by the model: delete it' });
+    return findings;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Kinds without a kubernetes-models class (CRDs such as ServiceMonitor) are skipped, not failed. */
+function modelClass(apiVersion: string, kind: string): (new (data: unknown) => { validate(): void }) | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(`kubernetes-models/${apiVersion}/${kind}`)[kind];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Validates every object of every `*.k8s.yaml` under `dist` against its Kubernetes API schema. */
+export function invalidObjects(dist: string): { findings: CheckFinding[]; checked: number; skipped: string[] } {
+  const findings: CheckFinding[] = [];
+  const skipped = new Set<string>();
+  let checked = 0;
+  for (const path of filesUnder(dist).filter((f) => f.endsWith('.k8s.yaml'))) {
+    const file = relative(dist, path);
+    for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
+      if (doc.errors.length) {
+        findings.push({ file, problem: `not valid YAML: ${doc.errors[0].message.split('\n')[0]}` });
+        continue;
+      }
+      const object = doc.toJS() as { apiVersion?: string; kind?: string; metadata?: { name?: string } } | null;
+      if (!object?.apiVersion || !object.kind) continue;
+      const Model = modelClass(object.apiVersion, object.kind);
+      if (!Model) {
+        skipped.add(`${object.apiVersion}/${object.kind}`);
+        continue;
+      }
+      checked++;
+      try {
+        new Model(object).validate();
+      } catch (e) {
+        findings.push({ file, problem: `${object.kind}/${object.metadata?.name}: ${(e as Error).message.split('\n')[0]}` });
+      }
+    }
+  }
+  return { findings, checked, skipped: [...skipped].sort() };
+}

@@ -1,0 +1,93 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { main } from '../src/cli/main';
+import { find, synthStack } from './support/stack';
+
+const ROOT = join(__dirname, '..');
+const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+
+describe('apply order for GitOps', () => {
+  const objects = synthStack({ name: 'test' });
+  const wave = (kind: string, name: string) => Number(find(objects, kind, name).metadata.annotations!['argocd.argoproj.io/sync-wave']);
+
+  test('Namespace, then Secrets/ConfigMaps/Services/volumes, then the secret generator, then workloads', () => {
+    expect(wave('Namespace', 'test')).toBe(-3);
+    for (const [kind, name] of [['Secret', 'test-qdrant-api-key'], ['ConfigMap', 'test-connection'], ['Service', 'test-qdrant'], ['PersistentVolumeClaim', 'test-qdrant-storage'], ['Role', 'test-secret-generator'], ['NetworkPolicy', 'test-default-deny']]) {
+      expect([kind, wave(kind, name)]).toEqual([kind, -2]);
+    }
+    expect(wave('Job', 'test-secret-generator')).toBe(-1);
+    for (const name of ['test-qdrant', 'test-ollama', 'test-redis']) expect(wave('Deployment', name)).toBe(0);
+  });
+
+  test('post-deploy Jobs are PostSync hooks, the smoke test after the model pull; Flux replaces changed Jobs', () => {
+    const pull = find(objects, 'Job', 'test-ollama-pull-models').metadata.annotations!;
+    const smoke = find(objects, 'Job', 'test-smoke').metadata.annotations!;
+    expect([pull['argocd.argoproj.io/hook'], smoke['argocd.argoproj.io/hook']]).toEqual(['PostSync', 'PostSync']);
+    expect(Number(pull['argocd.argoproj.io/sync-wave'])).toBeLessThan(Number(smoke['argocd.argoproj.io/sync-wave']));
+    for (const job of objects.filter((o) => o.kind === 'Job')) expect(job.metadata.annotations!['kustomize.toolkit.fluxcd.io/force']).toBe('enabled');
+  });
+});
+
+describe('kustomize-ready output', () => {
+  test.each(['', 'staging', 'prod'])('dist/%s has a kustomization listing exactly its manifests', (env) => {
+    const dir = join(ROOT, 'dist', env);
+    const k = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'));
+    expect(k).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['qdrant-stack-smoke.k8s.yaml', 'qdrant-stack.k8s.yaml'] });
+  });
+
+  (kubectl ? test : test.skip)('kubectl kustomize builds every object of dist/prod (and no Compose file)', () => {
+    const built = execFileSync('kubectl', ['kustomize', join(ROOT, 'dist', 'prod')], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+    const docs = parseAllDocuments(built).map((d) => d.toJS());
+    const rendered = ['qdrant-stack.k8s.yaml', 'qdrant-stack-smoke.k8s.yaml'].flatMap((f) => parseAllDocuments(readFileSync(join(ROOT, 'dist', 'prod', f), 'utf8')).map((d) => d.toJS()));
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual(rendered.map((d) => `${d.kind}/${d.metadata.name}`).sort());
+    expect(docs.some((d) => d.services)).toBe(false);
+  });
+
+  test('the Argo CD and Flux examples point at a rendered environment', () => {
+    const app = parse(readFileSync(join(ROOT, 'examples', 'argocd', 'application.yaml'), 'utf8'));
+    expect(app.kind).toBe('Application');
+    const flux = parseAllDocuments(readFileSync(join(ROOT, 'examples', 'flux', 'kustomization.yaml'), 'utf8')).map((d) => d.toJS());
+    const paths = [app.spec.source.path, ...flux.filter((d) => d.kind === 'Kustomization' && d.metadata.name === 'qdrant-stack-prod').map((d) => d.spec.path)];
+    for (const path of paths) expect(readFileSync(join(ROOT, path, 'kustomization.yaml'), 'utf8')).toContain('kind: Kustomization');
+    expect(flux.find((d) => d.metadata.name === 'rag-api').spec.dependsOn).toEqual([{ name: 'qdrant-stack-prod' }]);
+  });
+});
+
+describe('qdrant-stack check (the CI guard)', () => {
+  const run = async (...args: string[]) => {
+    let out = '';
+    let err = '';
+    const code = await main(['node', 'q', 'check', ...args], { out: (t) => (out += t), err: (t) => (err += t) });
+    return { code, out, err };
+  };
+
+  test('passes on the committed repository', async () => {
+    const result = await run('--config', join(ROOT, 'stack.yaml'), '--dist', join(ROOT, 'dist'));
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/dist\/ up to date, \d+ objects match their Kubernetes schema/);
+  });
+
+  test('fails (exit 1) on stale output and on a manifest that breaks its schema, naming file and object', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-'));
+    cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+    const file = join(dir, 'dist', 'prod', 'qdrant-stack.k8s.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('containerPort: 6333', 'containerPort: http-port'));
+    const result = await run('--config', join(ROOT, 'stack.yaml'), '--dist', join(dir, 'dist'));
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('prod/qdrant-stack.k8s.yaml: stale, differs at line');
+    expect(result.err).toMatch(/prod\/qdrant-stack\.k8s\.yaml: StatefulSet\/qdrant-stack-qdrant: .*containerPort/);
+    expect(result.err).toContain('run `qdrant-stack synth` (npm run synth) and commit dist/');
+  });
+
+  test('an invalid config exits 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-'));
+    writeFileSync(join(dir, 'stack.yaml'), 'qdrant: { replicas: -1 }\n');
+    const result = await run('--config', join(dir, 'stack.yaml'), '--dist', join(dir, 'dist'));
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('qdrant.replicas: must be a positive integer (got -1)');
+  });
+});
