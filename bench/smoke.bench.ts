@@ -4,6 +4,8 @@
  * - seeding throughput: the run's own 10k × 1024 upsert (batched, 4 in flight, wait=true).
  * Overhead is also measured on a 100-point collection: on 10k × 1024 the stand-in's JavaScript scan
  * takes ~20 ms per query, and waking the idle client after it adds to the figure.
+ * Baseline in the same run: a bare `fetch` of GET / against the same server — the loopback HTTP floor
+ * that any client pays; the ratio shows what the Qdrant client adds on top.
  * Targets (issue 4): median overhead ≤ 0.5 ms, 10k × 1024 seeded in ≤ 3 s. Run: npm run bench:smoke
  */
 import { spawn } from 'node:child_process';
@@ -26,9 +28,21 @@ async function startServer(): Promise<{ url: string; stop: () => void }> {
   return { url, stop: () => child.stdin!.end() };
 }
 
+/** Median round trip of a bare fetch of GET / (keep-alive), after a warm-up. */
+async function bareFetchMs(url: string, n = QUERIES): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < n + 10; i++) {
+    const started = performance.now();
+    await (await fetch(`${url}/`)).text();
+    if (i >= 10) times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
 async function main(): Promise<void> {
   const server = await startServer();
-  const rows: string[][] = [['run', 'seed s', 'vectors/s', 'overhead p50 ms', 'client p50 ms', 'server p50 ms', 'overhead p50 ms (100 pts)']];
+  const rows: string[][] = [['run', 'seed s', 'vectors/s', 'overhead p50 ms', 'client p50 ms', 'server p50 ms', 'overhead p50 ms (100 pts)', 'bare fetch p50 ms']];
+  const bare: number[] = [];
   const seeds: number[] = [];
   const overheads: number[] = [];
   const smallOverheads: number[] = [];
@@ -41,10 +55,12 @@ async function main(): Promise<void> {
       const overhead = median(samples.client.map((c, i) => c - samples.server[i]));
       const small = await runSmoke(withDefaults({ url: server.url, vectors: 100, vectorSize: DIMENSIONS, queries: QUERIES, maxP95Ms: 1e6, deadlineS: 30 }));
       const smallOverhead = median(small.samples.client.map((c, i) => c - small.samples.server[i]));
+      const floor = await bareFetchMs(server.url);
+      bare.push(floor);
       seeds.push(seedS);
       overheads.push(overhead);
       smallOverheads.push(smallOverhead);
-      rows.push([String(run), seedS.toFixed(2), Math.round(VECTORS / seedS).toString(), overhead.toFixed(3), median(samples.client).toFixed(3), median(samples.server).toFixed(3), smallOverhead.toFixed(3)]);
+      rows.push([String(run), seedS.toFixed(2), Math.round(VECTORS / seedS).toString(), overhead.toFixed(3), median(samples.client).toFixed(3), median(samples.server).toFixed(3), smallOverhead.toFixed(3), floor.toFixed(3)]);
     }
   } finally {
     server.stop();
@@ -55,6 +71,7 @@ async function main(): Promise<void> {
   const overheadMedian = median(overheads);
   console.log(`\nmedian over ${RUNS} runs: seeding ${VECTORS} × ${DIMENSIONS} in ${seedMedian.toFixed(2)} s (target ≤ 3 s: ${seedMedian <= 3 ? 'met' : 'MISSED'}),`);
   console.log(`client overhead per query ${overheadMedian.toFixed(3)} ms on 10k × ${DIMENSIONS}, ${median(smallOverheads).toFixed(3)} ms on 100 points (target ≤ 0.5 ms: ${median(smallOverheads) <= 0.5 ? 'met' : 'MISSED'})`);
+  console.log(`baseline: a bare fetch of GET / takes ${median(bare).toFixed(3)} ms; the client's overhead is ${(median(smallOverheads) / median(bare)).toFixed(2)}× that floor`);
   console.log(`node ${process.version}, ${QUERIES} queries per run, stand-in in its own process on loopback`);
 }
 
