@@ -13,6 +13,9 @@ import { PROFILE_NAMES } from './profiles';
 import { embeddingProblems } from './embedding';
 import { parseBytes, parseCpu } from './quantity';
 
+/** Qdrant's payload index types. */
+export const PAYLOAD_INDEX_TYPES = ['keyword', 'integer', 'float', 'bool', 'geo', 'datetime', 'text', 'uuid'] as const;
+
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -64,8 +67,8 @@ const resourceAmountsSchema = z.strictObject({
 /** Overrides of computed requests and limits; any field left out keeps its computed value. */
 export const resourcesSchema = z
   .strictObject({
-    requests: resourceAmountsSchema.optional(),
-    limits: resourceAmountsSchema.optional(),
+    requests: resourceAmountsSchema.optional().describe('Requests: what the scheduler reserves.'),
+    limits: resourceAmountsSchema.optional().describe('Limits: the most the container may use.'),
   })
   .superRefine((r, ctx) => {
     for (const [kind, parse] of [['cpu', parseCpu], ['memory', parseBytes]] as const) {
@@ -98,6 +101,14 @@ export const collectionSchema = z.strictObject({
     .describe('This collection receives the Ollama embeddings (needed only when there are several collections).'),
   shardNumber: positiveInt.max(1024, { error: 'must be at most 1024' }).optional().describe('Shards of the collection; Qdrant\'s default (one per peer) when left out.'),
   replicationFactor: positiveInt.optional().describe('Copies of each shard; at most qdrant.replicas.'),
+  payloadIndexes: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_.\[\]-]{1,255}$/, { error: 'must be a payload field path such as "tenant" or "meta.lang"' }),
+      z.enum(PAYLOAD_INDEX_TYPES, { error: `must be one of ${PAYLOAD_INDEX_TYPES.join(', ')}` }),
+      { error: 'must be a map of payload field to index type' },
+    )
+    .optional()
+    .describe('Payload indexes the applications rely on (field → type); the smoke test checks they exist.'),
 });
 
 export const qdrantSchema = z.strictObject({
@@ -164,7 +175,8 @@ const storageSchema = (defaultSize: string, what: string) =>
       size: bytesQuantity.default(defaultSize).describe(`Size of the ${what} volume.`),
       storageClass: dnsLabel(253).optional().describe('StorageClass of the volume; the cluster default when left out.'),
     })
-    .prefault({});
+    .prefault({})
+    .describe(`Persistent ${what} volume.`);
 
 const modelName = z
   .string({ error: 'must be a model name such as "mxbai-embed-large" or "nomic-embed-text:v1.5"' })
@@ -257,8 +269,14 @@ export const snapshotsSchema = z.strictObject({
   restore: z
     .array(
       z.strictObject({
-        collection: z.string({ error: 'must be a collection name' }).regex(/^[A-Za-z0-9_-]{1,255}$/, { error: 'must be 1-255 letters, digits, "_" or "-"' }),
-        path: z.string({ error: 'must be a path' }).regex(/^\/qdrant\/snapshots\/\S+\.snapshot$/, { error: 'must be a .snapshot file under /qdrant/snapshots' }),
+        collection: z
+          .string({ error: 'must be a collection name' })
+          .regex(/^[A-Za-z0-9_-]{1,255}$/, { error: 'must be 1-255 letters, digits, "_" or "-"' })
+          .describe('Collection to restore into.'),
+        path: z
+          .string({ error: 'must be a path' })
+          .regex(/^\/qdrant\/snapshots\/\S+\.snapshot$/, { error: 'must be a .snapshot file under /qdrant/snapshots' })
+          .describe('Snapshot file on the snapshots volume.'),
       }),
       { error: 'must be a list of { collection, path }' },
     )
@@ -279,13 +297,13 @@ export const stackSchema = z
       .describe('Environments (e.g. staging, prod): overrides deep-merged onto this file, each rendered to dist/<name>/.'),
     namespace: dnsLabel(63).optional().describe('Namespace of every resource; the stack name when left out.'),
     createNamespace: z.boolean({ error: 'must be true or false' }).default(true).describe('Render the Namespace (labelled Pod Security "restricted").'),
-    qdrant: qdrantSchema.prefault({}),
-    ollama: ollamaSchema.prefault({}),
-    redis: redisSchema.prefault({}),
-    networkPolicies: networkPoliciesSchema.prefault({}),
-    smoke: smokeSchema.prefault({}),
-    metrics: metricsSchema.prefault({}),
-    snapshots: snapshotsSchema.prefault({}),
+    qdrant: qdrantSchema.prefault({}).describe('The vector database.'),
+    ollama: ollamaSchema.prefault({}).describe('Embeddings: Ollama with its models.'),
+    redis: redisSchema.prefault({}).describe('Search cache and embedding job queue.'),
+    networkPolicies: networkPoliciesSchema.prefault({}).describe('Default-deny NetworkPolicies and the paths they allow.'),
+    smoke: smokeSchema.prefault({}).describe('The post-deploy smoke-test Job.'),
+    metrics: metricsSchema.prefault({}).describe('Prometheus scraping and a Grafana dashboard.'),
+    snapshots: snapshotsSchema.prefault({}).describe('Scheduled snapshots and start-up restore.'),
   })
   .superRefine((stack, ctx) => {
     if (stack.qdrant.sizing && !stack.qdrant.sizing.dimensions && stack.qdrant.collections.length === 0) {

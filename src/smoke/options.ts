@@ -104,7 +104,12 @@ export type OllamaExpectation = Omit<OllamaTarget, 'url'>;
  * embedding dimension is compared with it), its Qdrant version, and Ollama's model and dimension.
  */
 export function expectationsFromConfig(config: StackConfig): Pick<SmokeOptions, 'collections' | 'expectedVersion'> & { ollama?: OllamaExpectation } {
-  const collections = config.qdrant.collections.map((c: CollectionConfig) => ({ name: c.name, vectorSize: c.vectorSize, distance: c.distance }));
+  const collections = config.qdrant.collections.map((c: CollectionConfig) => ({
+    name: c.name,
+    vectorSize: c.vectorSize,
+    distance: c.distance,
+    ...(c.payloadIndexes ? { payloadIndexes: c.payloadIndexes } : {}),
+  }));
   const embeddingIndex = embeddingCollectionIndex(config);
   if (embeddingIndex !== undefined) collections.unshift(...collections.splice(embeddingIndex, 1));
   const ollama = config.ollama.enabled ? { embeddingModel: config.ollama.embeddingModel, dimension: modelDimensions(config) } : undefined;

@@ -120,3 +120,21 @@ describe('schema comparison', () => {
     expect(ok).toMatchObject({ status: 'pass', value: '64/Cosine yellow' });
   });
 });
+
+describe('expectations from the stack model', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { expectationsFromConfig } = require('../../src/smoke/options');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { resolveConfig } = require('../../src/config/load');
+
+  test('payload indexes configured on a collection become expectations of the schema check', () => {
+    const config = resolveConfig({ qdrant: { collections: [{ name: 'knowledge', vectorSize: 1024, distance: 'Cosine', payloadIndexes: { tenant: 'keyword', created: 'datetime' } }] } });
+    expect(expectationsFromConfig(config).collections).toEqual([{ name: 'knowledge', vectorSize: 1024, distance: 'Cosine', payloadIndexes: { tenant: 'keyword', created: 'datetime' } }]);
+  });
+
+  test('an unknown index type is a config error', () => {
+    expect(() => resolveConfig({ qdrant: { collections: [{ name: 'k', vectorSize: 1024, distance: 'Cosine', payloadIndexes: { tenant: 'string' } }] } })).toThrow(
+      'qdrant.collections[0].payloadIndexes.tenant: must be one of keyword, integer, float, bool, geo, datetime, text, uuid (got "string")',
+    );
+  });
+});
