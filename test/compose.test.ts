@@ -39,7 +39,7 @@ describe('docker-compose.yml', () => {
   test('top-level name, pinned images, services as enabled', () => {
     const file = compose();
     expect(file.name).toBe('qdrant-stack');
-    expect(Object.keys(file.services)).toEqual(['ollama', 'ollama-pull', 'qdrant', 'redis']);
+    expect(Object.keys(file.services)).toEqual(['ollama', 'ollama-pull', 'ollama-volumes', 'qdrant', 'redis']);
     expect(file.services.qdrant.image).toBe('qdrant/qdrant:v1.19.0-unprivileged');
     expect(Object.keys(compose({ ollama: { enabled: false }, redis: { enabled: false } }).services)).toEqual(['qdrant']);
   });
@@ -98,9 +98,18 @@ describe('docker-compose.yml', () => {
 
   test('hardened like the pods: non-root users, read-only root, no capabilities, no new privileges', () => {
     for (const [name, service] of Object.entries<any>(compose().services)) {
-      expect([name, service.user]).toEqual([name, expect.stringMatching(/^(1000:1000|999:999)$/)]);
       expect(service).toMatchObject({ read_only: true, cap_drop: ['ALL'], security_opt: ['no-new-privileges:true'] });
+      if (name === 'ollama-volumes') continue;
+      expect([name, service.user, service.cap_add]).toEqual([name, expect.stringMatching(/^(1000:1000|999:999)$/), undefined]);
     }
+  });
+
+  test('the Ollama volumes are handed to its non-root user first (Docker creates them root-owned)', () => {
+    const file = compose();
+    const init = file.services['ollama-volumes'];
+    expect(init).toMatchObject({ user: '0:0', cap_add: ['CHOWN'], restart: 'no', entrypoint: ['chown', '-R', '1000:1000', '/models', '/home/ollama'] });
+    expect(init.volumes).toEqual(file.services.ollama.volumes);
+    expect(file.services.ollama.depends_on).toEqual({ 'ollama-volumes': { condition: 'service_completed_successfully' } });
   });
 });
 

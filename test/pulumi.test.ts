@@ -37,12 +37,16 @@ describe('DockerStack (Pulumi, mocked engine)', () => {
 
   test('containers: pinned images, non-root users, read-only, no capabilities, ports on 127.0.0.1 only', async () => {
     const containers = byType('docker:index/container:Container');
-    expect(containers.map((c) => c.inputs.name).sort()).toEqual(['qdrant-stack-ollama', 'qdrant-stack-ollama-pull', 'qdrant-stack-qdrant', 'qdrant-stack-redis']);
+    expect(containers.map((c) => c.inputs.name).sort()).toEqual(['qdrant-stack-ollama', 'qdrant-stack-ollama-pull', 'qdrant-stack-ollama-volumes', 'qdrant-stack-qdrant', 'qdrant-stack-redis']);
     for (const c of containers) {
-      expect(c.inputs).toMatchObject({ readOnly: true, capabilities: { drops: ['ALL'] }, securityOpts: ['no-new-privileges:true'] });
-      expect(c.inputs.user).toMatch(/^(1000:1000|999:999)$/);
+      expect(c.inputs).toMatchObject({ readOnly: true, securityOpts: ['no-new-privileges:true'] });
+      expect(c.inputs.capabilities.drops).toEqual(['ALL']);
       for (const p of c.inputs.ports ?? []) expect(p.ip).toBe('127.0.0.1');
     }
+    // Only the one-shot volume chown runs as root, with CHOWN alone; every service runs as its image's user.
+    const root = containers.filter((c) => c.inputs.user === '0:0');
+    expect(root.map((c) => [c.inputs.name, c.inputs.capabilities.adds])).toEqual([['qdrant-stack-ollama-volumes', ['CHOWN']]]);
+    for (const c of containers.filter((x) => x !== root[0])) expect(c.inputs.user).toMatch(/^(1000:1000|999:999)$/);
     const qdrant = container('qdrant');
     expect(qdrant.image).toBe('qdrant/qdrant:v1.19.0-unprivileged@sha256:0');
     expect(qdrant.ports).toEqual([
@@ -69,16 +73,16 @@ describe('DockerStack (Pulumi, mocked engine)', () => {
   });
 
   test('secrets reach the containers as secret outputs, never as plain state', async () => {
-    const containers = Object.values(stack.containers);
-    const envs = await Promise.all(containers.map((c) => settle(c.envs)));
-    const qdrantEnv = envs[0];
+    const envOf = (name: string) => settle(stack.containers[name].envs);
+    const qdrantEnv = await envOf('qdrant');
+    const envs = { redis: await envOf('redis'), ollama: await envOf('ollama') };
     expect(qdrantEnv.value).toContain(`QDRANT__SERVICE__API_KEY=${QDRANT_KEY}`);
     expect(qdrantEnv.value).toContain(`QDRANT__SERVICE__READ_ONLY_API_KEY=${READ_ONLY_KEY}`);
     expect(qdrantEnv.secret).toBe(true);
-    expect(envs[3].value).toContain(`REDISCLI_AUTH=${REDIS_PASSWORD}`);
-    expect(envs[3].secret).toBe(true);
+    expect(envs.redis.value).toContain(`REDISCLI_AUTH=${REDIS_PASSWORD}`);
+    expect(envs.redis.secret).toBe(true);
     // The Ollama containers carry no secret: their env stays readable.
-    expect(envs[1].secret).toBe(false);
+    expect(envs.ollama.secret).toBe(false);
   });
 
   test('the Redis config is uploaded without the password', () => {

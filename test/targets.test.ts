@@ -7,11 +7,18 @@ import { parse } from 'yaml';
 import { renderCompose } from '../src/compose/render';
 import { resolveConfig } from '../src/config/load';
 import type { StackInput } from '../src/config/schema';
+import { localStack } from '../src/local/services';
 import { dockerStack } from '../src/pulumi/docker-stack';
 import { mockPulumi, settle } from './support/pulumi-mocks';
 import { find, synthStack } from './support/stack';
 
 const created = mockPulumi();
+/** Local-only helpers (volume ownership), with no Kubernetes counterpart: fsGroup does that job there. */
+const LOCAL_ONLY = localStack(resolveConfig({})).services.filter((s) => s.localOnly).map((s) => s.name);
+
+test('the only local-only service is the Ollama volume chown', () => {
+  expect(LOCAL_ONLY).toEqual(['ollama-volumes']);
+});
 
 interface View {
   image: string;
@@ -36,7 +43,9 @@ function kubernetesView(input: StackInput): Record<string, View> {
 function composeView(input: StackInput): Record<string, View> {
   const services = parse(renderCompose(resolveConfig(input))).services;
   return Object.fromEntries(
-    Object.entries<any>(services).map(([name, s]) => [
+    Object.entries<any>(services)
+      .filter(([name]) => !LOCAL_ONLY.includes(name))
+      .map(([name, s]) => [
       name,
       { image: s.image, env: Object.keys(s.environment).sort(), ports: (s.ports ?? []).map((p: string) => Number(p.split(':').pop())) },
     ]),
@@ -47,7 +56,9 @@ async function pulumiView(input: StackInput): Promise<Record<string, View>> {
   const prefix = `agree-${created.length}`;
   const stack = dockerStack(prefix, { config: resolveConfig(input), qdrantApiKey: pulumi.secret('k'), qdrantReadOnlyApiKey: pulumi.secret('r'), redisPassword: pulumi.secret('p') });
   const entries = await Promise.all(
-    Object.entries(stack.containers).map(async ([name, container]) => {
+    Object.entries(stack.containers)
+      .filter(([name]) => !LOCAL_ONLY.includes(name))
+      .map(async ([name, container]) => {
       await settle(container.id);
       const inputs = created.find((r) => r.type === 'docker:index/container:Container' && r.name === `${prefix}-${name}`)!.inputs;
       const envs = (await settle(container.envs)).value ?? [];

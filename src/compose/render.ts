@@ -53,18 +53,19 @@ function renderService(service: LocalService) {
     ...(service.dependsOn.length ? { depends_on: Object.fromEntries(service.dependsOn.map((d) => [d.service, { condition: d.condition }])) } : {}),
     ...(service.volumes.length ? { volumes: service.volumes.map((v) => `${v.name}:${v.path}`) } : {}),
     ...(service.files.length ? { configs: service.files.map((f) => ({ source: f.name, target: f.path })) } : {}),
-    environment: environment(service.environment),
+    ...(Object.keys(service.environment).length ? { environment: environment(service.environment) } : {}),
     ...(service.ports.length ? { ports: service.ports.map((p) => `127.0.0.1:${p.host}:${p.container}`) } : {}),
     ...(service.command ? { command: service.command.map(literal) } : {}),
     ...(service.entrypoint ? { entrypoint: service.entrypoint.map(literal) } : {}),
     restart: service.restart,
     ...(service.healthcheck ? { healthcheck: healthcheck(service.healthcheck) } : {}),
     user: service.user,
+    ...(service.capAdd ? { cap_add: service.capAdd } : {}),
     cap_drop: ['ALL'],
     ...(service.resources ? { deploy: resources(service) } : {}),
     read_only: true,
     security_opt: ['no-new-privileges:true'],
-    tmpfs: service.tmpfs,
+    ...(service.tmpfs.length ? { tmpfs: service.tmpfs } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { DEFAULT_EMBEDDING_MODEL } from '../components/embeddings';
 import { OLLAMA, ollamaEnvironment, ollamaImage } from '../components/ollama';
 import { kubernetesEnv } from './env';
 import { ComputedResources, OLLAMA_DEFAULT_RESOURCES } from '../config/resources';
@@ -29,7 +30,7 @@ export interface OllamaProps {
   readonly version?: string;
   /**
    * Models to pull after each deploy, by a Job (never a postStart hook). Empty: pull nothing.
-   * @default ['mxbai-embed-large']
+   * @default [DEFAULT_EMBEDDING_MODEL] (mxbai-embed-large)
    */
   readonly models?: string[];
   /**
@@ -124,7 +125,7 @@ export class Ollama extends Construct {
 
     clusterService(this, 'service', { name, labels, selector: this.podSelector, ports: [{ name: 'http', port: OLLAMA.port, appProtocol: 'http' }] });
 
-    const pulled = props.models ?? ['mxbai-embed-large'];
+    const pulled = props.models ?? [DEFAULT_EMBEDDING_MODEL];
     if ((props.pullModels ?? true) && pulled.length > 0) {
       this.modelPuller = new ModelPuller(this, 'pull', {
         name: `${name}-pull-models`,

@@ -49,6 +49,10 @@ export interface LocalService {
   /** `no` for one-shot services. */
   readonly restart: 'unless-stopped' | 'no';
   readonly resources?: ComputedResources;
+  /** The only capabilities kept (all others are dropped). */
+  readonly capAdd?: string[];
+  /** A local-only helper with no Kubernetes counterpart (there, fsGroup does its job). */
+  readonly localOnly?: boolean;
 }
 
 export interface LocalStack {
@@ -95,6 +99,26 @@ export function localStack(config: StackConfig): LocalStack {
 
   const o = config.ollama;
   if (o.enabled) {
+    // Docker creates a named volume for a path the image lacks as root:root; the Ollama image has neither
+    // /models nor /home/ollama, so a one-shot chown hands them to the non-root user first.
+    services.push({
+      name: 'ollama-volumes',
+      image: ollamaImage(o.version),
+      user: '0:0',
+      entrypoint: ['chown', '-R', `${OLLAMA.uid}:${OLLAMA.gid}`, OLLAMA.paths.models, OLLAMA.paths.home],
+      environment: {},
+      ports: [],
+      volumes: [
+        { name: 'ollama-models', path: OLLAMA.paths.models },
+        { name: 'ollama-home', path: OLLAMA.paths.home },
+      ],
+      tmpfs: [],
+      files: [],
+      dependsOn: [],
+      restart: 'no',
+      capAdd: ['CHOWN'],
+      localOnly: true,
+    });
     services.push({
       name: 'ollama',
       image: ollamaImage(o.version),
@@ -109,7 +133,7 @@ export function localStack(config: StackConfig): LocalStack {
       files: [],
       // `ollama list` is the CLI talking to its own server: no curl needed.
       healthcheck: { test: ['CMD', 'ollama', 'list'], intervalSeconds: 10, timeoutSeconds: 5, retries: 5, startPeriodSeconds: 60 },
-      dependsOn: [],
+      dependsOn: [{ service: 'ollama-volumes', condition: 'service_completed_successfully' }],
       restart: 'unless-stopped',
       resources: ollamaResources(o),
     });
@@ -156,6 +180,6 @@ export function localStack(config: StackConfig): LocalStack {
     });
   }
 
-  const volumes = services.flatMap((s) => s.volumes.map((v) => v.name));
+  const volumes = [...new Set(services.flatMap((s) => s.volumes.map((v) => v.name)))];
   return { name: config.name, services, volumes };
 }

@@ -89,7 +89,7 @@ export class DockerStack extends pulumi.ComponentResource {
       uploads: service.files.map((f) => ({ file: f.path, content: f.content })),
       networksAdvanced: [{ name: this.network.name, aliases: [service.name] }],
       readOnly: true,
-      capabilities: { drops: ['ALL'] },
+      capabilities: { drops: ['ALL'], ...(service.capAdd ? { adds: service.capAdd } : {}) },
       securityOpts: ['no-new-privileges:true'],
       healthcheck: h && {
         tests: h.test,
