@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadStack } from '../src/config/load';
-import { firstDifference } from '../src/check';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { firstDifference, readTree } from '../src/check';
 import { renderStack } from '../src/synth';
 import { Manifest, synthStack } from './support/stack';
 
@@ -111,4 +113,16 @@ describe('output', () => {
       }
     }
   });
+});
+
+describe('cdk8s synth', () => {
+  const cli = join(ROOT, 'node_modules', '.bin', 'cdk8s');
+  (existsSync(cli) ? test : test.skip)('`cdk8s synth` (through cdk8s.yaml) renders exactly the committed dist/', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'cdk8s-synth-')), 'dist');
+    execFileSync(cli, ['synth', '--output', out], { cwd: ROOT, stdio: 'pipe' });
+    const fresh = readTree(out);
+    const committed = readTree(join(ROOT, 'dist'));
+    expect(Object.keys(fresh).sort()).toEqual(Object.keys(committed).sort());
+    expect(Object.entries(fresh).filter(([file, text]) => committed[file] !== text).map(([file]) => file)).toEqual([]);
+  }, 120_000);
 });
