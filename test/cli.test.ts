@@ -131,3 +131,13 @@ describe('the installed bin', () => {
     expect(readFileSync(join(dir, 'out', 'qdrant-stack.k8s.yaml'), 'utf8')).toBe(readFileSync(join(ROOT, 'dist', 'qdrant-stack.k8s.yaml'), 'utf8'));
   });
 });
+
+describe('file system failures say where and what to do', () => {
+  test('an output path under a file exits 1 naming the path', async () => {
+    const dir = workdir();
+    writeFileSync(join(dir, 'blocker'), 'a file, not a folder');
+    const result = await run('synth', '--config', join(ROOT, 'stack.yaml'), '--out', join(dir, 'blocker', 'dist'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`error: ${join(dir, 'blocker')}: is in the way: a file where a folder is needed (remove it, or choose another --out)`);
+  });
+});

@@ -53,6 +53,12 @@ describe('smoke Job manifests', () => {
     expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
   });
 
+  test('the runner ConfigMap stays well under the 1 MiB object limit of Kubernetes', () => {
+    const files = find(objects, 'ConfigMap', 'test-smoke');
+    const bytes = Buffer.byteLength(JSON.stringify(files));
+    expect(bytes).toBeLessThan(0.9 * 2 ** 20);
+  });
+
   test('disabled: no smoke chart', () => {
     expect(synthStack({ name: 'test', smoke: { enabled: false } }).filter((o) => o.metadata.name === 'test-smoke')).toEqual([]);
   });

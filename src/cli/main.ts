@@ -132,9 +132,21 @@ function exitCodeOf(e: unknown, io: Io): number {
     io.err(`error: ${e.message}\n`);
     return EXIT.usage;
   }
-  io.err(`error: ${(e as Error).message}\n`);
+  const err = e as NodeJS.ErrnoException;
+  const hint = err.path ? FILE_ERRORS[err.code ?? ''] : undefined;
+  io.err(`error: ${hint ? `${err.path}: ${hint}` : err.message}\n`);
   return EXIT.failed;
 }
+
+/** What to do about the file system errors a command can hit. */
+const FILE_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied (choose another --out, or fix the folder\'s permissions)',
+  EPERM: 'operation not permitted (choose another --out)',
+  EROFS: 'read-only file system (choose another --out)',
+  ENOSPC: 'no space left on the device',
+  ENOTDIR: 'a parent of this path is a file, not a folder (choose another --out)',
+  EEXIST: 'is in the way: a file where a folder is needed (remove it, or choose another --out)',
+};
 
 if (require.main === module) {
   main(process.argv).then((c) => (process.exitCode = c));
