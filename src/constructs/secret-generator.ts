@@ -50,11 +50,13 @@ export class SecretGenerator extends Construct {
   private readonly keys: GeneratedSecretKey[] = [];
   private readonly secretNames: string[] = [];
   private readonly container: kplus.Container;
+  private readonly labels: Record<string, string>;
 
   private constructor(scope: Construct, id: string, props: SecretGeneratorProps) {
     super(scope, id);
     this.jobName = `${props.namePrefix}-secret-generator`;
     const labels = componentLabels({ app: 'secret-generator', instance: this.jobName, component: 'secrets', partOf: props.partOf, version: '1' });
+    this.labels = labels;
     this.podSelector = selectorLabels({ app: 'secret-generator', instance: this.jobName });
     const metadata = { labels, annotations: syncWave(SYNC_WAVE.config) };
 
@@ -95,10 +97,7 @@ export class SecretGenerator extends Construct {
       volumeMounts: [{ path: RUNNER.scriptsPath, volume: scripts, readOnly: true }],
     });
     finishRestrictedPod(job, '/spec/template/spec', [JOB_RESOURCES.secretGenerator]);
-    this.labels = labels;
   }
-
-  private readonly labels: Record<string, string>;
 
   /** Registers a key to generate and renders its (empty) Secret; returns the reference to use. */
   addKey(secretName: string, key: string): GeneratedSecretKey {
