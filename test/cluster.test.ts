@@ -57,7 +57,7 @@ describe('distributed mode (3 peers)', () => {
     const policy = find(cluster, 'NetworkPolicy', 'test-qdrant').spec;
     const peers = { podSelector: { matchLabels: sts.spec.selector.matchLabels } };
     expect(policy.ingress).toContainEqual({ from: [peers], ports: [{ protocol: 'TCP', port: 6335 }] });
-    expect(policy.egress).toEqual([{ to: [peers], ports: [{ protocol: 'TCP', port: 6335 }] }]);
+    expect(policy.egress).toEqual([{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }, { to: [peers], ports: [{ protocol: 'TCP', port: 6335 }] }]);
     expect(policy.policyTypes).toEqual(['Ingress', 'Egress']);
     const clientRule = policy.ingress.find((r: any) => r.from[0].podSelector?.matchLabels?.['qdrant-stack/client']);
     expect(clientRule.ports.map((p: any) => p.port)).toEqual([6333, 6334]);

@@ -36,9 +36,19 @@ describe('NetworkPolicies', () => {
   });
 
   test('Qdrant and Redis get no egress beyond DNS; Ollama reaches the internet on 443 only to pull models', () => {
-    expect(p['test-qdrant'].policyTypes).toEqual(['Ingress']);
-    expect(p['test-redis'].policyTypes).toEqual(['Ingress']);
-    expect(p['test-ollama'].egress).toEqual([{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ protocol: 'TCP', port: 443 }] }]);
+    const dns = { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
+    for (const name of ['test-qdrant', 'test-redis', 'test-ollama']) expect(p[name].policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(p['test-qdrant'].egress).toEqual([dns]);
+    expect(p['test-redis'].egress).toEqual([dns]);
+    expect(p['test-ollama'].egress).toEqual([dns, { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ protocol: 'TCP', port: 443 }] }]);
+  });
+
+  test("each server's policy selects by its instance label alone and states both directions", () => {
+    for (const name of ['test-qdrant', 'test-ollama', 'test-redis']) {
+      expect(p[name].podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': name } });
+      expect(p[name].ingress.length).toBeGreaterThan(0);
+      expect(p[name].egress.length).toBeGreaterThan(0);
+    }
   });
 
   test("the stack's own client Jobs may reach the servers; the secret generator only the Kubernetes API", () => {

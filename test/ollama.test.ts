@@ -67,8 +67,8 @@ describe('Ollama', () => {
   test('with pulling off there is no Job and no internet egress', () => {
     const offline = synthStack({ name: 'test', ollama: { pullModels: false } });
     expect(offline.filter((o) => o.kind === 'Job' && o.metadata.name.includes('pull'))).toEqual([]);
-    expect(find(offline, 'NetworkPolicy', 'test-ollama').spec.egress).toBeUndefined();
-    expect(find(offline, 'NetworkPolicy', 'test-ollama').spec.policyTypes).toEqual(['Ingress']);
+    // DNS only: no rule reaches beyond the cluster.
+    expect(find(offline, 'NetworkPolicy', 'test-ollama').spec.egress).toEqual([{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }]);
   });
 
   test('disabled: nothing of Ollama is rendered', () => {

@@ -37,14 +37,17 @@ export interface StackNetworkPoliciesProps {
   readonly labels: Record<string, string>;
 }
 
+const INSTANCE = 'app.kubernetes.io/instance';
 const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
 
 /** Anywhere, IPv4 and IPv6. */
 export const ANYWHERE: k8s.NetworkPolicyPeer[] = [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }];
 
 /**
- * Default-deny for the stack's pods, DNS for all of them, and per server: ingress on its ports only from
- * pods labelled `qdrant-stack/client: "true"` (the stack's own client Jobs carry it too).
+ * Default-deny for the stack's pods, DNS for all of them, and per server one policy that describes all of
+ * its traffic: ingress on its ports only from pods labelled `qdrant-stack/client: "true"` (the stack's own
+ * client Jobs carry it too), and egress to DNS and nothing else it does not need. A server's policy selects
+ * by its instance label alone, the shape policy checkers such as Polaris recognise.
  */
 export class StackNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: StackNetworkPoliciesProps) {
@@ -61,19 +64,15 @@ export class StackNetworkPolicies extends Construct {
       new k8s.KubeNetworkPolicy(this, name, { metadata: { name, labels: props.labels, annotations: syncWave(SYNC_WAVE.config) }, spec });
 
     policy(`${props.namePrefix}-default-deny`, { podSelector: { matchLabels: props.stackPods }, policyTypes: ['Ingress', 'Egress'] });
-    policy(`${props.namePrefix}-allow-dns`, {
-      podSelector: { matchLabels: props.stackPods },
-      policyTypes: ['Egress'],
-      egress: [{ ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)] }],
-    });
+    const dns: k8s.NetworkPolicyEgressRule = { ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)] };
+    policy(`${props.namePrefix}-allow-dns`, { podSelector: { matchLabels: props.stackPods }, policyTypes: ['Egress'], egress: [dns] });
     for (const server of props.servers) {
       const peers = server.peerPorts?.length ? { from: [{ podSelector: { matchLabels: server.podSelector } }], ports: server.peerPorts.map(tcp) } : undefined;
-      const egress = [...(server.egress ?? []), ...(peers ? [{ to: peers.from, ports: peers.ports }] : [])];
       policy(server.name, {
-        podSelector: { matchLabels: server.podSelector },
-        policyTypes: egress.length ? ['Ingress', 'Egress'] : ['Ingress'],
+        podSelector: { matchLabels: { [INSTANCE]: server.podSelector[INSTANCE] } },
+        policyTypes: ['Ingress', 'Egress'],
         ingress: [{ from: clients, ports: server.ports.map(tcp) }, ...(peers ? [peers] : []), ...(server.ingress ?? [])],
-        ...(egress.length ? { egress } : {}),
+        egress: [dns, ...(peers ? [{ to: peers.from, ports: peers.ports }] : []), ...(server.egress ?? [])],
       });
     }
     // The stack's own clients (model pull, smoke test) may reach the servers; default-deny covers their egress too.
