@@ -5,7 +5,7 @@ import { QDRANT } from '../components/qdrant';
 import { RUNNER } from '../components/runner';
 import { JOB_RESOURCES } from '../config/resources';
 import { readSmokeBundle, smokeBootstrap } from '../smoke/bundle';
-import { SYNC_WAVE, syncWave } from './gitops';
+import { postDeployHookAnnotations, SYNC_WAVE, syncWave } from './gitops';
 import { CLIENT_LABEL, componentLabels } from './labels';
 import type { SecretKeyReference } from './qdrant';
 import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
@@ -71,12 +71,7 @@ const MOUNT = '/smoke';
 export function smokeHookAnnotations(hook: 'argocd' | 'helm-test'): Record<string, string> {
   if (hook === 'helm-test') return { 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation' };
   // After the model pull (wave 0 of PostSync): the RAG round needs the embedding model.
-  return {
-    'argocd.argoproj.io/hook': 'PostSync',
-    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-    'argocd.argoproj.io/sync-wave': '1',
-    'kustomize.toolkit.fluxcd.io/force': 'enabled',
-  };
+  return postDeployHookAnnotations(1);
 }
 
 /**
