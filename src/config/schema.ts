@@ -44,6 +44,15 @@ const cpuQuantity = z
   .transform((q) => String(q))
   .refine((q) => parseCpu(q) !== undefined && parseCpu(q)! > 0, { error: 'must be a positive CPU quantity such as "500m" or "2"' });
 
+/** A release `X.Y.Z` (a leading `v` is accepted and dropped), defaulting to the component's pinned one. */
+const releaseVersion = (defaultVersion: string, description: string) =>
+  z
+    .string({ error: `must be a version string such as "${defaultVersion}"` })
+    .regex(/^v?\d+\.\d+\.\d+$/, { error: `must be a release version such as "${defaultVersion}"` })
+    .transform((v) => v.replace(/^v/, ''))
+    .default(defaultVersion)
+    .describe(description);
+
 const positiveInt = z
   .number({ error: 'must be a positive integer' })
   .int({ error: 'must be a positive integer' })
@@ -112,12 +121,7 @@ export const collectionSchema = z.strictObject({
 });
 
 export const qdrantSchema = z.strictObject({
-  version: z
-    .string({ error: 'must be a version string such as "1.19.0"' })
-    .regex(/^v?\d+\.\d+\.\d+$/, { error: 'must be a release version such as "1.19.0" (the unprivileged image of it is used)' })
-    .transform((v) => v.replace(/^v/, ''))
-    .default(QDRANT.version)
-    .describe('Qdrant release; the `-unprivileged` image of it runs as uid 1000.'),
+  version: releaseVersion(QDRANT.version, 'Qdrant release; the `-unprivileged` image of it runs as uid 1000.'),
   replicas: positiveInt.max(100, { error: 'must be at most 100' }).default(1).describe('Number of Qdrant peers; more than 1 runs Qdrant\'s distributed mode on a StatefulSet.'),
   workload: z
     .enum(['deployment', 'statefulset'], { error: 'must be "deployment" or "statefulset"' })
@@ -184,12 +188,7 @@ const modelName = z
 
 export const ollamaSchema = z.strictObject({
   enabled: z.boolean({ error: 'must be true or false' }).default(true).describe('Deploy Ollama for embeddings.'),
-  version: z
-    .string({ error: 'must be a version string such as "0.20.6"' })
-    .regex(/^v?\d+\.\d+\.\d+$/, { error: 'must be a release version such as "0.20.6"' })
-    .transform((v) => v.replace(/^v/, ''))
-    .default(OLLAMA.version)
-    .describe('Ollama release (image tag).'),
+  version: releaseVersion(OLLAMA.version, 'Ollama release (image tag).'),
   models: z.array(modelName, { error: 'must be a list of model names' }).default([]).describe('Models to pull besides the embedding model.'),
   embeddingModel: modelName.default(DEFAULT_EMBEDDING_MODEL).describe('Model that embeds text for the embedding collection.'),
   embeddingDimensions: positiveInt.optional().describe('Output dimensions of the embedding model; needed only for models the registry does not know.'),
@@ -214,11 +213,7 @@ export const ollamaSchema = z.strictObject({
 
 export const redisSchema = z.strictObject({
   enabled: z.boolean({ error: 'must be true or false' }).default(true).describe('Deploy Redis for the search cache and embedding job queue.'),
-  version: z
-    .string({ error: 'must be a version string such as "8.10.2"' })
-    .regex(/^\d+\.\d+\.\d+$/, { error: 'must be a release version such as "8.10.2"' })
-    .default(REDIS.version)
-    .describe('Redis release (official image, Debian variant).'),
+  version: releaseVersion(REDIS.version, 'Redis release (official image, Debian variant).'),
   maxMemory: bytesQuantity.default('256Mi').describe('Redis maxmemory; requests and limits follow from it.'),
   maxMemoryPolicy: z
     .enum(REDIS.evictionPolicies, { error: `must be one of ${REDIS.evictionPolicies.join(', ')}` })

@@ -14,28 +14,36 @@ export interface Connectivity {
   readonly usable: boolean;
 }
 
+/**
+ * Calls `call` with backoff until it answers or the run's deadline passes. Errors that may clear up
+ * (unreachable, timeout, 5xx/429) are retried and remembered in `last.error`; any other is thrown.
+ */
+async function pollAnswer<T>(ctx: CheckContext, call: () => Promise<T>, last: { error: string }): Promise<T | undefined> {
+  return pollUntil(
+    async () => {
+      try {
+        return await call();
+      } catch (e) {
+        last.error = describeError(e);
+        const kind = errorKind(e);
+        if (kind === 'unreachable' || kind === 'timeout' || kind === 'transient') return undefined;
+        throw e;
+      }
+    },
+    ctx.deadline,
+    ctx.options.backoff,
+    ctx.signal,
+  );
+}
+
 /** Runs the connectivity checks; later checks are skipped by the caller when `usable` is false. */
 export async function checkConnectivity(ctx: CheckContext): Promise<Connectivity> {
   const api = ctx.client.api();
   let version: string | null = null;
-  let lastError = '';
+  const last = { error: '' };
   const reach = await runCheck(ctx, 'qdrant.reachable', async () => {
-    const root = await pollUntil(
-      async () => {
-        try {
-          return (await api.root({})).data;
-        } catch (e) {
-          lastError = describeError(e);
-          const kind = errorKind(e);
-          if (kind === 'unreachable' || kind === 'timeout' || kind === 'transient') return undefined;
-          throw e;
-        }
-      },
-      ctx.deadline,
-      ctx.options.backoff,
-      ctx.signal,
-    );
-    if (!root) return { status: 'fail', unreachable: true, threshold: `${ctx.options.deadlineS} s`, message: `no answer on GET / within the deadline: ${lastError}` };
+    const root = await pollAnswer(ctx, async () => (await api.root({})).data, last);
+    if (!root) return { status: 'fail', unreachable: true, threshold: `${ctx.options.deadlineS} s`, message: `no answer on GET / within the deadline: ${last.error}` };
     version = root.version;
     return { status: 'pass', value: root.version, message: `${root.title ?? 'qdrant'} ${root.version}` };
   });
@@ -57,26 +65,18 @@ export async function checkConnectivity(ctx: CheckContext): Promise<Connectivity
 
   let attempts = 0;
   const ready = await runCheck(ctx, 'qdrant.readyz', async () => {
-    const ok = await pollUntil(
+    const ok = await pollAnswer(
+      ctx,
       async () => {
         attempts++;
-        try {
-          await api.readyz({});
-          return true;
-        } catch (e) {
-          lastError = describeError(e);
-          const kind = errorKind(e);
-          if (kind === 'transient' || kind === 'unreachable' || kind === 'timeout') return undefined;
-          throw e;
-        }
+        await api.readyz({});
+        return true;
       },
-      ctx.deadline,
-      ctx.options.backoff,
-      ctx.signal,
+      last,
     );
     return ok
       ? { status: 'pass', value: attempts, message: `${QDRANT.probes.readiness} ready after ${attempts} attempt(s)` }
-      : { status: 'fail', unreachable: true, value: attempts, threshold: `${ctx.options.deadlineS} s`, message: `${QDRANT.probes.readiness} not ready within the deadline: ${lastError}` };
+      : { status: 'fail', unreachable: true, value: attempts, threshold: `${ctx.options.deadlineS} s`, message: `${QDRANT.probes.readiness} not ready within the deadline: ${last.error}` };
   });
   if (ready.status !== 'pass') return { version, usable: false };
 
