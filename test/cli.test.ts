@@ -48,7 +48,7 @@ describe('qdrant-stack synth', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('bad.yaml: invalid stack config (2 problems)');
     expect(result.stderr).toContain('qdrant.collections[0].vectorSize: must be a positive integer (got -3)');
-    expect(result.stderr).toContain('name: must be a DNS-1123 label');
+    expect(result.stderr).toContain('name: must be a DNS-1035 label');
     expect(readdirSync(join(dir, 'out'))).toEqual(['keep.k8s.yaml']);
     expect(readFileSync(join(dir, 'out', 'keep.k8s.yaml'), 'utf8')).toBe('previous render');
     expect(readdirSync(dir).sort()).toEqual(['bad.yaml', 'out']);

@@ -13,13 +13,15 @@ describe('apply order for GitOps', () => {
   const objects = synthStack({ name: 'test' });
   const wave = (kind: string, name: string) => Number(find(objects, kind, name).metadata.annotations!['argocd.argoproj.io/sync-wave']);
 
-  test('Namespace, then Secrets/ConfigMaps/Services/volumes, then the secret generator, then workloads', () => {
+  test('Namespace, then Secrets/ConfigMaps/Services, then the secret generator, then workloads with their volumes', () => {
     expect(wave('Namespace', 'test')).toBe(-3);
-    for (const [kind, name] of [['Secret', 'test-qdrant-api-key'], ['ConfigMap', 'test-connection'], ['Service', 'test-qdrant'], ['PersistentVolumeClaim', 'test-qdrant-storage'], ['Role', 'test-secret-generator'], ['NetworkPolicy', 'test-default-deny']]) {
+    for (const [kind, name] of [['Secret', 'test-qdrant-api-key'], ['ConfigMap', 'test-connection'], ['Service', 'test-qdrant'], ['Role', 'test-secret-generator'], ['NetworkPolicy', 'test-default-deny']]) {
       expect([kind, wave(kind, name)]).toEqual([kind, -2]);
     }
     expect(wave('Job', 'test-secret-generator')).toBe(-1);
     for (const name of ['test-qdrant', 'test-ollama', 'test-redis']) expect(wave('Deployment', name)).toBe(0);
+    // A claim on WaitForFirstConsumer storage stays Pending until its pod exists: same wave as the pod.
+    for (const name of ['test-qdrant-storage', 'test-ollama-models', 'test-redis-data']) expect(wave('PersistentVolumeClaim', name)).toBe(0);
   });
 
   test('post-deploy Jobs are PostSync hooks, the smoke test after the model pull; Flux replaces changed Jobs', () => {

@@ -54,14 +54,16 @@ describe('Ollama', () => {
     expect(deployment.spec.template.spec.runtimeClassName).toBeUndefined();
   });
 
-  test('GPUs: nvidia.com/gpu limit, toleration and the nvidia RuntimeClass', () => {
+  test('GPUs: nvidia.com/gpu limit and toleration; no RuntimeClass unless asked (GKE and AKS-managed pools have none)', () => {
     const gpu = synthStack({ name: 'test', ollama: { gpus: 2 } });
     const spec = find(gpu, 'Deployment', 'test-ollama').spec.template.spec;
     expect(spec.containers[0].resources.limits).toMatchObject({ 'nvidia.com/gpu': 2, cpu: '4', memory: '6Gi' });
     expect(spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
-    expect(spec.runtimeClassName).toBe('nvidia');
-    const noRuntimeClass = find(synthStack({ name: 'test', ollama: { gpus: 1, runtimeClassName: null } }), 'Deployment', 'test-ollama').spec.template.spec;
-    expect(noRuntimeClass.runtimeClassName).toBeUndefined();
+    expect(spec.runtimeClassName).toBeUndefined();
+    const nvidia = find(synthStack({ name: 'test', ollama: { gpus: 1, runtimeClassName: 'nvidia' } }), 'Deployment', 'test-ollama').spec.template.spec;
+    expect(nvidia.runtimeClassName).toBe('nvidia');
+    const explicitNone = find(synthStack({ name: 'test', ollama: { gpus: 1, runtimeClassName: null } }), 'Deployment', 'test-ollama').spec.template.spec;
+    expect(explicitNone.runtimeClassName).toBeUndefined();
   });
 
   test('with pulling off there is no Job and no internet egress', () => {

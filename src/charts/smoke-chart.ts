@@ -3,6 +3,8 @@ import { Construct } from 'constructs';
 import type { StackConfig } from '../config/schema';
 import { SmokeTest } from '../constructs/smoke-job';
 import { stackNamespace, StackChart } from './stack-chart';
+import { finalizeObjects } from './finalize';
+import { objectName } from '../naming';
 
 /**
  * The in-cluster smoke test of a stack, in a chart (and so a file) of its own: its ConfigMap carries the
@@ -10,12 +12,14 @@ import { stackNamespace, StackChart } from './stack-chart';
  */
 export class SmokeChart extends Chart {
   readonly smoke: SmokeTest;
+  private readonly stack: StackChart;
 
   constructor(scope: Construct, id: string, props: { config: StackConfig; stack: StackChart }) {
     const { config, stack } = props;
     super(scope, id, { namespace: stackNamespace(config), disableResourceNameHashes: true });
+    this.stack = stack;
     this.smoke = new SmokeTest(this, 'smoke', {
-      name: `${config.name}-smoke`,
+      name: objectName('Job', config.name, 'smoke'),
       partOf: config.name,
       connectionConfigMap: stack.connection.configMapName,
       qdrantApiKey: stack.qdrant.apiKeySecret,
@@ -28,5 +32,10 @@ export class SmokeChart extends Chart {
       deadlineSeconds: config.smoke.deadlineSeconds,
       tlsSecretName: config.qdrant.tls?.secretName,
     });
+  }
+
+  /** Finished like the stack's objects; the Job reads the stack's connection ConfigMap, so its content counts. */
+  override toJson(): any[] {
+    return finalizeObjects(super.toJson(), this.stack.toJson());
   }
 }

@@ -17,6 +17,8 @@ import { QdrantMetrics } from '../constructs/metrics';
 import { Redis } from '../constructs/redis';
 import { SnapshotSchedule } from '../constructs/snapshot-schedule';
 import { SecretGenerator } from '../constructs/secret-generator';
+import { instanceName, objectName } from '../naming';
+import { finalizeObjects } from './finalize';
 
 /** Props of {@link StackChart}. */
 export interface StackChartProps extends Omit<ChartProps, 'namespace'> {
@@ -64,7 +66,7 @@ export class StackChart extends Chart {
     const q = config.qdrant;
     const priorityClassName = q.priorityClassName ?? (config.profile === 'prod' ? this.renderPriorityClass(config, stackLabels) : undefined);
     this.qdrant = new Qdrant(this, 'qdrant', {
-      name: `${config.name}-qdrant`,
+      name: instanceName(config.name, 'qdrant'),
       partOf: config.name,
       version: q.version,
       replicas: q.replicas,
@@ -85,7 +87,7 @@ export class StackChart extends Chart {
     const o = config.ollama;
     if (o.enabled) {
       this.ollama = new Ollama(this, 'ollama', {
-        name: `${config.name}-ollama`,
+        name: instanceName(config.name, 'ollama'),
         partOf: config.name,
         version: o.version,
         models: ollamaModels(config),
@@ -103,7 +105,7 @@ export class StackChart extends Chart {
     const r = config.redis;
     if (r.enabled) {
       this.redis = new Redis(this, 'redis', {
-        name: `${config.name}-redis`,
+        name: instanceName(config.name, 'redis'),
         partOf: config.name,
         version: r.version,
         maxMemory: r.maxMemory,
@@ -117,7 +119,7 @@ export class StackChart extends Chart {
     }
 
     this.connection = new ConnectionContract(this, 'connection', {
-      name: `${config.name}-connection`,
+      name: objectName('ConfigMap', config.name, 'connection'),
       labels: stackLabels,
       settings: this.connectionSettings(config, namespace),
       qdrantApiKey: this.qdrant.apiKeySecret,
@@ -126,6 +128,11 @@ export class StackChart extends Chart {
     });
 
     if (config.networkPolicies.enabled) this.addNetworkPolicies(config, stackLabels);
+  }
+
+  /** Every object, finished over the rendered output (config checksums on pods, Jobs named by content). */
+  override toJson(): any[] {
+    return finalizeObjects(super.toJson());
   }
 
   private connectionSettings(config: StackConfig, namespace: string): ConnectionSettings {
@@ -151,7 +158,7 @@ export class StackChart extends Chart {
     const baseUrl = (host: string) => `${qdrant.scheme}://${host}.${namespace}.svc:${QDRANT.ports.http}`;
     if (config.snapshots.enabled) {
       new SnapshotSchedule(this, 'snapshots', {
-        name: `${config.name}-qdrant-snapshots`,
+        name: objectName('CronJob', config.name, 'qdrant-snapshots'),
         partOf: config.name,
         peerUrls: qdrant.peerHosts.map(baseUrl),
         apiKey: qdrant.apiKeySecret,
@@ -169,6 +176,9 @@ export class StackChart extends Chart {
         bearerToken: qdrant.readOnlyApiKeySecret,
         scheme: qdrant.scheme,
         tlsSecretName: config.qdrant.tls?.secretName,
+        // Prometheus scrapes pod IPs: verify the certificate against the Service's name, a SAN it must carry.
+        tlsServerName: config.qdrant.tls ? `${qdrant.serviceName}.${namespace}.svc` : undefined,
+        serviceMonitorLabels: config.metrics.serviceMonitorLabels,
         serviceMonitor: config.metrics.serviceMonitor,
         grafanaDashboard: config.metrics.grafanaDashboard,
       });
@@ -177,7 +187,7 @@ export class StackChart extends Chart {
 
   /** Profile prod: Qdrant outranks ordinary workloads when a node runs short. */
   private renderPriorityClass(config: StackConfig, labels: Record<string, string>): string {
-    const name = `${config.name}-critical`;
+    const name = objectName('PriorityClass', config.name, 'critical');
     const pc = new k8s.KubePriorityClass(this, 'priority-class', {
       metadata: { name, labels, annotations: syncWave(SYNC_WAVE.namespace) },
       value: 1_000_000,
@@ -218,6 +228,7 @@ export class StackChart extends Chart {
       servers,
       clientNamespaces: config.networkPolicies.clientNamespaces,
       apiClients: generator ? [generator.podSelector] : [],
+      apiServer: config.networkPolicies.apiServer,
       labels: stackLabels,
     });
   }

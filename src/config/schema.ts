@@ -12,6 +12,7 @@ import { clusterProblems } from './cluster';
 import { PROFILE_NAMES } from './profiles';
 import { embeddingProblems } from './embedding';
 import { parseBytes, parseCpu } from './quantity';
+import { LONGEST_STACK_SUFFIXES, NAME_LIMITS, STACK_NAME_MAX } from '../naming';
 
 /** Qdrant's payload index types. */
 export const PAYLOAD_INDEX_TYPES = ['keyword', 'integer', 'float', 'bool', 'geo', 'datetime', 'text', 'uuid'] as const;
@@ -25,6 +26,10 @@ const dnsLabel = (max: number) =>
     .string({ error: 'must be a string' })
     .max(max, { error: `must be at most ${max} characters` })
     .regex(DNS_1123_LABEL, { error: 'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit' });
+
+/** A label key: an optional DNS-subdomain prefix and a name of at most 63 characters. */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 const secretName = z
   .string({ error: 'must be a string' })
@@ -196,7 +201,8 @@ export const ollamaSchema = z.strictObject({
   runtimeClassName: z
     .union([dnsLabel(253), z.null()], { error: 'must be a RuntimeClass name or null' })
     .optional()
-    .describe('RuntimeClass for GPU pods; "nvidia" when gpus > 0, null for none.'),
+    .transform((v) => v ?? undefined)
+    .describe('RuntimeClass of the Ollama pod, e.g. "nvidia" where the NVIDIA GPU operator installs one; none by default (GKE and AKS-managed GPU pools have none). null means none.'),
   storage: storageSchema('20Gi', 'model'),
   keepAlive: z
     .string({ error: 'must be a duration such as "30m" or "-1" (forever)' })
@@ -225,12 +231,28 @@ export const redisSchema = z.strictObject({
   resources: resourcesSchema.optional().describe('Overrides of the computed requests and limits.'),
 });
 
+const cidr = z.union([z.cidrv4(), z.cidrv6()], { error: 'must be a CIDR such as "10.0.0.1/32" or "fd00::/64"' });
+const port = z.number({ error: 'must be a port number' }).int({ error: 'must be a port number' }).min(1, { error: 'must be 1-65535' }).max(65535, { error: 'must be 1-65535' });
+
 export const networkPoliciesSchema = z.strictObject({
   enabled: z.boolean({ error: 'must be true or false' }).default(true).describe('Render default-deny NetworkPolicies and the allowed paths.'),
   clientNamespaces: z
     .array(dnsLabel(63), { error: 'must be a list of namespace names' })
     .default([])
     .describe('Other namespaces whose pods labelled qdrant-stack/client: "true" may connect.'),
+  apiServer: z
+    .strictObject({
+      cidrs: z
+        .array(cidr, { error: 'must be a list of CIDRs' })
+        .min(1, { error: 'must name at least one CIDR' })
+        .default(['0.0.0.0/0', '::/0'])
+        .describe(
+          'Where the Kubernetes API server is. Its address is not known when rendering, so the default is anywhere; narrow it to the endpoints of `kubectl get endpoints kubernetes -n default` (e.g. ["10.0.0.1/32"]) or your control plane\'s range.',
+        ),
+      ports: z.array(port, { error: 'must be a list of port numbers' }).min(1, { error: 'must name at least one port' }).default([443, 6443]).describe('Ports of the API server (443 for the kubernetes Service, 6443 for endpoints on most distributions).'),
+    })
+    .prefault({})
+    .describe('Egress of the secret-generator Job, the only pod of the stack that calls the Kubernetes API.'),
 });
 
 export const smokeSchema = z.strictObject({
@@ -248,6 +270,14 @@ export const smokeSchema = z.strictObject({
 export const metricsSchema = z.strictObject({
   serviceMonitor: z.boolean({ error: 'must be true or false' }).default(false).describe('Render a Prometheus Operator ServiceMonitor for Qdrant (bearer token: the read-only key).'),
   prometheusNamespace: dnsLabel(63).default('monitoring').describe('Namespace of Prometheus, allowed through the NetworkPolicy to scrape /metrics.'),
+  serviceMonitorLabels: z
+    .record(
+      z.string().regex(LABEL_KEY, { error: 'must be a label key such as "release" or "example.com/team"' }),
+      z.string({ error: 'must be a string' }).regex(LABEL_VALUE, { error: 'must be a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit' }),
+      { error: 'must be a map of label to value' },
+    )
+    .default({})
+    .describe('Extra labels of the ServiceMonitor, for the Prometheus that selects it (kube-prometheus-stack selects `release: <its Helm release>` by default).'),
   grafanaDashboard: z.boolean({ error: 'must be true or false' }).default(false).describe('Render a Grafana dashboard ConfigMap (label grafana_dashboard: "1").'),
 });
 
@@ -281,7 +311,16 @@ export const snapshotsSchema = z.strictObject({
 
 export const stackSchema = z
   .strictObject({
-    name: dnsLabel(40).default('qdrant-stack').describe('Stack name: prefix of every resource name.'),
+    name: z
+      .string({ error: 'must be a string' })
+      .max(STACK_NAME_MAX, { error: `must be at most ${STACK_NAME_MAX} characters (the longest object names must fit their kinds' limits)` })
+      .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, {
+        error: 'must be a DNS-1035 label (Services are named after it): lowercase letters, digits and "-", starting with a letter and ending with a letter or digit',
+      })
+      .default('qdrant-stack')
+      .describe(
+        `Stack name: prefix of every resource name. At most ${STACK_NAME_MAX} characters, so the longest names fit their kinds' limits (${LONGEST_STACK_SUFFIXES.map(([kind, suffix]) => `${kind} <name>${suffix.replace(/0+$/, '<hash>')} ≤ ${NAME_LIMITS[kind]}`).join('; ')}).`,
+      ),
     profile: z
       .enum(PROFILE_NAMES, { error: `must be one of ${PROFILE_NAMES.join(', ')}` })
       .optional()

@@ -31,6 +31,15 @@ export function componentLabels(props: ComponentLabelProps): Record<string, stri
 }
 
 /**
+ * Labels for fields the API server never lets an update change (StatefulSet claim templates): everything
+ * but the version, so a version bump stays a legal update.
+ */
+export function immutableLabels(labels: Record<string, string>): Record<string, string> {
+  const { 'app.kubernetes.io/version': _version, ...rest } = labels;
+  return rest;
+}
+
+/**
  * Pods carrying this label may connect to Qdrant, Ollama and Redis (the NetworkPolicies allow them).
  * Applications add it to their pod template; the stack's own client Jobs carry it too.
  */

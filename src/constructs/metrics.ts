@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { QDRANT } from '../components/qdrant';
 import { SYNC_WAVE, syncWave } from './gitops';
 import type { SecretKeyReference } from './qdrant';
+import { objectName } from '../naming';
 
 /** Props of {@link QdrantMetrics}. */
 export interface QdrantMetricsProps {
@@ -20,6 +21,17 @@ export interface QdrantMetricsProps {
    * @default no TLS
    */
   readonly tlsSecretName?: string;
+  /**
+   * With TLS: the name the certificate is verified against. Prometheus scrapes pod IPs, which no certificate
+   * names, so this must be one of its SANs (e.g. `<service>.<namespace>.svc`).
+   * @default none
+   */
+  readonly tlsServerName?: string;
+  /**
+   * Extra labels of the ServiceMonitor, for the Prometheus that selects it (e.g. `release: kube-prometheus-stack`).
+   * @default none
+   */
+  readonly serviceMonitorLabels?: Record<string, string>;
   /**
    * Render a Prometheus Operator ServiceMonitor.
    * @default true
@@ -40,7 +52,7 @@ export class QdrantMetrics extends Construct {
       new ApiObject(this, 'service-monitor', {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'ServiceMonitor',
-        metadata: { name: props.name, labels: props.labels, annotations: syncWave(SYNC_WAVE.workloads) },
+        metadata: { name: objectName('ServiceMonitor', props.name), labels: { ...props.labels, ...props.serviceMonitorLabels }, annotations: syncWave(SYNC_WAVE.workloads) },
         spec: {
           selector: { matchLabels: props.serviceSelector },
           namespaceSelector: { matchNames: [props.namespace] },
@@ -51,7 +63,9 @@ export class QdrantMetrics extends Construct {
               scheme: props.scheme,
               interval: '30s',
               authorization: { type: 'Bearer', credentials: { name: props.bearerToken.secretName, key: props.bearerToken.key } },
-              ...(props.tlsSecretName ? { tlsConfig: { ca: { secret: { name: props.tlsSecretName, key: QDRANT.tlsFiles.ca } } } } : {}),
+              ...(props.tlsSecretName
+                ? { tlsConfig: { ca: { secret: { name: props.tlsSecretName, key: QDRANT.tlsFiles.ca } }, ...(props.tlsServerName ? { serverName: props.tlsServerName } : {}) } }
+                : {}),
             },
           ],
         },
@@ -59,7 +73,7 @@ export class QdrantMetrics extends Construct {
     }
     if (props.grafanaDashboard ?? false) {
       new kplus.ConfigMap(this, 'dashboard', {
-        metadata: { name: `${props.name}-dashboard`, labels: { ...props.labels, grafana_dashboard: '1' }, annotations: syncWave(SYNC_WAVE.config) },
+        metadata: { name: objectName('ConfigMap', props.name, 'dashboard'), labels: { ...props.labels, grafana_dashboard: '1' }, annotations: syncWave(SYNC_WAVE.config) },
         data: { 'qdrant.json': `${JSON.stringify(dashboard(props.namespace), null, 2)}\n` },
       });
     }

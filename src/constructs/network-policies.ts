@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { SYNC_WAVE, syncWave } from './gitops';
 import { CLIENT_LABEL } from './labels';
+import { objectName } from '../naming';
 
 /** A server of the stack that clients may reach. */
 export interface ProtectedServer {
@@ -30,10 +31,15 @@ export interface StackNetworkPoliciesProps {
    */
   readonly clientNamespaces?: string[];
   /**
-   * Pods that talk to the Kubernetes API (ports 443 and 6443).
+   * Pods that talk to the Kubernetes API.
    * @default none
    */
   readonly apiClients?: Record<string, string>[];
+  /**
+   * Where the Kubernetes API server is: its address is not known at render time.
+   * @default { cidrs: ANYWHERE, ports: [443, 6443] }
+   */
+  readonly apiServer?: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
   readonly labels: Record<string, string>;
 }
 
@@ -63,9 +69,9 @@ export class StackNetworkPolicies extends Construct {
     const policy = (name: string, spec: k8s.NetworkPolicySpec) =>
       new k8s.KubeNetworkPolicy(this, name, { metadata: { name, labels: props.labels, annotations: syncWave(SYNC_WAVE.config) }, spec });
 
-    policy(`${props.namePrefix}-default-deny`, { podSelector: { matchLabels: props.stackPods }, policyTypes: ['Ingress', 'Egress'] });
+    policy(objectName('NetworkPolicy', props.namePrefix, 'default-deny'), { podSelector: { matchLabels: props.stackPods }, policyTypes: ['Ingress', 'Egress'] });
     const dns: k8s.NetworkPolicyEgressRule = { ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)] };
-    policy(`${props.namePrefix}-allow-dns`, { podSelector: { matchLabels: props.stackPods }, policyTypes: ['Egress'], egress: [dns] });
+    policy(objectName('NetworkPolicy', props.namePrefix, 'allow-dns'), { podSelector: { matchLabels: props.stackPods }, policyTypes: ['Egress'], egress: [dns] });
     for (const server of props.servers) {
       const peers = server.peerPorts?.length ? { from: [{ podSelector: { matchLabels: server.podSelector } }], ports: server.peerPorts.map(tcp) } : undefined;
       policy(server.name, {
@@ -76,16 +82,19 @@ export class StackNetworkPolicies extends Construct {
       });
     }
     // The stack's own clients (model pull, smoke test) may reach the servers; default-deny covers their egress too.
-    policy(`${props.namePrefix}-clients-egress`, {
+    policy(objectName('NetworkPolicy', props.namePrefix, 'clients-egress'), {
       podSelector: { matchLabels: { ...props.stackPods, ...clientLabels } },
       policyTypes: ['Egress'],
       egress: props.servers.map((s) => ({ to: [{ podSelector: { matchLabels: s.podSelector } }], ports: s.ports.map(tcp) })),
     });
+    const apiServer = props.apiServer
+      ? { to: props.apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: props.apiServer.ports.map(tcp) }
+      : { to: ANYWHERE, ports: [tcp(443), tcp(6443)] };
     (props.apiClients ?? []).forEach((selector, i) =>
-      policy(`${props.namePrefix}-kube-api-egress${i ? `-${i}` : ''}`, {
+      policy(objectName('NetworkPolicy', props.namePrefix, 'kube-api-egress', ...(i ? [String(i)] : [])), {
         podSelector: { matchLabels: selector },
         policyTypes: ['Egress'],
-        egress: [{ to: ANYWHERE, ports: [tcp(443), tcp(6443)] }],
+        egress: [apiServer],
       }),
     );
   }

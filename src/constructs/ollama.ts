@@ -7,6 +7,7 @@ import { OLLAMA, ollamaEnvironment, ollamaImage } from '../components/ollama';
 import { kubernetesEnv } from './env';
 import { ComputedResources, OLLAMA_DEFAULT_RESOURCES } from '../config/resources';
 import { componentLabels, selectorLabels } from './labels';
+import { objectName } from '../naming';
 import { ModelPuller } from './model-puller';
 import { clusterService, httpProbe, persistentVolume, singlePodDeployment, startupTiming } from './parts';
 import { finishRestrictedPod, restrictedContainerSecurity } from './restricted';
@@ -54,10 +55,11 @@ export interface OllamaProps {
    */
   readonly gpus?: number;
   /**
-   * RuntimeClass of the pod; `null` for none.
-   * @default 'nvidia' when gpus > 0, otherwise none
+   * RuntimeClass of the pod, e.g. `nvidia` where the GPU operator installs one (GKE and AKS-managed GPU
+   * pools have none: their device plugin needs no RuntimeClass).
+   * @default none
    */
-  readonly runtimeClassName?: string | null;
+  readonly runtimeClassName?: string;
   /**
    * How long a model stays loaded after its last request (OLLAMA_KEEP_ALIVE).
    * @default '30m'
@@ -74,6 +76,9 @@ export interface OllamaProps {
    */
   readonly resources?: ComputedResources;
 }
+
+/** The model volume can be large; Ollama listens within seconds, but give a slow node room. */
+const STARTUP_SECONDS = 300;
 
 /**
  * Ollama for embeddings: Deployment (Recreate, RWO model volume), Service on 11434, non-root with HOME
@@ -95,21 +100,28 @@ export class Ollama extends Construct {
     const gpus = props.gpus ?? 0;
     if (!Number.isInteger(gpus) || gpus < 0) throw new Error(`'gpus' (${gpus}) must be a whole number, 0 or more`);
     const partOf = props.partOf ?? name;
-    this.serviceName = name;
+    this.serviceName = objectName('Service', name);
     this.podSelector = selectorLabels({ app: 'ollama', instance: name });
     const labels = componentLabels({ app: 'ollama', instance: name, component: 'embeddings', partOf, version });
 
-    const models = persistentVolume(this, 'models', 'models', { name: `${name}-models`, size: props.storageSize ?? '20Gi', storageClass: props.storageClass, labels });
+    const models = persistentVolume(this, 'models', 'models', { name: objectName('PersistentVolumeClaim', name, 'models'), size: props.storageSize ?? '20Gi', storageClass: props.storageClass, labels });
     const home = kplus.Volume.fromEmptyDir(this, 'home-volume', 'home');
     const tmp = kplus.Volume.fromEmptyDir(this, 'tmp-volume', 'tmp');
-    this.deployment = singlePodDeployment(this, 'deployment', { name, labels, selector: this.podSelector, uid: OLLAMA.uid, gid: OLLAMA.gid });
+    this.deployment = singlePodDeployment(this, 'deployment', {
+      name: objectName('Deployment', name),
+      labels,
+      selector: this.podSelector,
+      uid: OLLAMA.uid,
+      gid: OLLAMA.gid,
+      startupSeconds: STARTUP_SECONDS,
+    });
     this.deployment.addContainer({
       name: 'ollama',
       image: ollamaImage(version),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       ports: [{ name: 'http', number: OLLAMA.port }],
       envVariables: kubernetesEnv(this, ollamaEnvironment({ keepAlive: props.keepAlive ?? '30m', numParallel: props.numParallel ?? 4 }), {}),
-      startup: httpProbe(OLLAMA.probes.startup, OLLAMA.port, startupTiming(300)),
+      startup: httpProbe(OLLAMA.probes.startup, OLLAMA.port, startupTiming(STARTUP_SECONDS)),
       liveness: httpProbe(OLLAMA.probes.liveness, OLLAMA.port, { periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 }),
       readiness: httpProbe(OLLAMA.probes.readiness, OLLAMA.port, { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 3 }),
       securityContext: restrictedContainerSecurity(OLLAMA.uid, OLLAMA.gid),
@@ -120,30 +132,29 @@ export class Ollama extends Construct {
       ],
     });
     finishRestrictedPod(this.deployment, '/spec/template/spec', [props.resources ?? OLLAMA_DEFAULT_RESOURCES]);
-    if (gpus > 0) this.requestGpus(gpus, props.runtimeClassName === undefined ? 'nvidia' : props.runtimeClassName);
-    else if (props.runtimeClassName) ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', props.runtimeClassName));
+    if (gpus > 0) this.requestGpus(gpus);
+    if (props.runtimeClassName) ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', props.runtimeClassName));
 
-    clusterService(this, 'service', { name, labels, selector: this.podSelector, ports: [{ name: 'http', port: OLLAMA.port, appProtocol: 'http' }] });
+    clusterService(this, 'service', { name: this.serviceName, labels, selector: this.podSelector, ports: [{ name: 'http', port: OLLAMA.port, appProtocol: 'http' }] });
 
     const pulled = props.models ?? [DEFAULT_EMBEDDING_MODEL];
     if ((props.pullModels ?? true) && pulled.length > 0) {
       this.modelPuller = new ModelPuller(this, 'pull', {
-        name: `${name}-pull-models`,
+        name: objectName('Job', name, 'pull-models'),
         partOf,
         image: ollamaImage(version),
-        ollamaUrl: `http://${name}:${OLLAMA.port}`,
+        ollamaUrl: `http://${this.serviceName}:${OLLAMA.port}`,
         models: pulled,
         deadline: Duration.hours(1),
       });
     }
   }
 
-  /** GPU limit, toleration of the usual GPU taint, and the RuntimeClass (container 0 is Ollama). */
-  private requestGpus(gpus: number, runtimeClassName: string | null): void {
+  /** GPU limit and toleration of the usual GPU taint (container 0 is Ollama). */
+  private requestGpus(gpus: number): void {
     const obj = ApiObject.of(this.deployment);
     // A Quantity, not a number: plain values in a JSON patch are dropped by the generated converters.
     obj.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/0/resources/limits/${OLLAMA.gpuResource.replace('/', '~1')}`, k8s.Quantity.fromNumber(gpus)));
     obj.addJsonPatch(JsonPatch.add('/spec/template/spec/tolerations', [{ key: OLLAMA.gpuResource, operator: 'Exists', effect: 'NoSchedule' }]));
-    if (runtimeClassName) obj.addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', runtimeClassName));
   }
 }

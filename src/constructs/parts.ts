@@ -48,7 +48,9 @@ export interface ClaimProps {
  */
 export function persistentVolume(scope: Construct, id: string, volumeName: string, props: ClaimProps): kplus.Volume {
   new k8s.KubePersistentVolumeClaim(scope, id, {
-    metadata: { name: props.name, labels: props.labels, annotations: syncWave(SYNC_WAVE.config) },
+    // The wave of its consumer: on WaitForFirstConsumer storage a claim stays Pending until a pod uses it,
+    // and Argo CD would never leave an earlier wave.
+    metadata: { name: props.name, labels: props.labels, annotations: syncWave(SYNC_WAVE.workloads) },
     spec: {
       accessModes: ['ReadWriteOnce'],
       storageClassName: props.storageClass,
@@ -80,25 +82,33 @@ export function clusterService(
   });
   if (props.headless) ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/publishNotReadyAddresses', true));
   for (const [key, value] of Object.entries(props.selector)) service.selectLabel(key, value);
+  // Exactly these labels: a StatefulSet given this Service adds cdk8s-plus' address label to the selector,
+  // which no pod carries (no endpoints, no peer DNS).
+  ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/selector', { ...props.selector }));
   // kplus renders `protocol` but not `appProtocol`; protocol-aware proxies and meshes read it.
   props.ports.forEach((p, i) => p.appProtocol && ApiObject.of(service).addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, p.appProtocol)));
   return service;
 }
 
+/** Time for an image pull and scheduling, on top of a container's startup budget, before a rollout counts as failed. */
+const ROLLOUT_MARGIN_SECONDS = 600;
+
 /**
  * A one-pod Deployment for a component with a ReadWriteOnce volume: `Recreate`, because the new pod
  * cannot attach the volume until the old one has stopped; restricted pod security for `uid`/`gid`;
- * selected by the component's own labels (not cdk8s-plus' address label).
+ * selected by the component's own labels (not cdk8s-plus' address label); a progress deadline beyond the
+ * container's startup budget, so a slow but healthy start is not reported as a failed rollout.
  */
 export function singlePodDeployment(
   scope: Construct,
   id: string,
-  props: { name: string; labels: Record<string, string>; selector: Record<string, string>; uid: number; gid: number },
+  props: { name: string; labels: Record<string, string>; selector: Record<string, string>; uid: number; gid: number; startupSeconds: number },
 ): kplus.Deployment {
   const deployment = new kplus.Deployment(scope, id, {
     metadata: { name: props.name, labels: props.labels, annotations: syncWave(SYNC_WAVE.workloads) },
     podMetadata: { labels: props.labels },
     replicas: 1,
+    progressDeadline: Duration.seconds(props.startupSeconds + ROLLOUT_MARGIN_SECONDS),
     strategy: kplus.DeploymentStrategy.recreate(),
     select: false,
     securityContext: restrictedPodSecurity(props.uid, props.gid),

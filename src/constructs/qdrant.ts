@@ -5,7 +5,8 @@ import { Construct } from 'constructs';
 import { QDRANT, qdrantEnvironment, qdrantImage } from '../components/qdrant';
 import { ComputedResources, QDRANT_DEFAULT_RESOURCES } from '../config/resources';
 import { kubernetesEnv } from './env';
-import { componentLabels, selectorLabels } from './labels';
+import { componentLabels, immutableLabels, selectorLabels } from './labels';
+import { objectName } from '../naming';
 import { clusterService, httpProbe, persistentVolume, singlePodDeployment, startupTiming } from './parts';
 import { peerStartScript } from './qdrant-peers';
 import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
@@ -157,28 +158,28 @@ export class Qdrant extends Construct {
     if (props.restoreSnapshots?.length && statefulSet) throw new Error("'restoreSnapshots' works on a single node only; restore a cluster through the snapshot recovery API");
     const tls = props.tlsSecretName !== undefined;
     this.scheme = tls ? 'https' : 'http';
-    this.serviceName = name;
+    this.serviceName = objectName('Service', name);
     this.podSelector = selectorLabels({ app: 'qdrant', instance: name });
     const labels = componentLabels({ app: 'qdrant', instance: name, component: 'vector-database', partOf, version });
 
     const generator = () => SecretGenerator.of(this, { namePrefix: partOf, partOf });
     const apiKey = props.apiKey ?? 'generate';
-    this.apiKeySecret = apiKey === 'generate' ? generator().addKey(`${name}-api-key`, 'api-key') : apiKey;
+    this.apiKeySecret = apiKey === 'generate' ? generator().addKey(objectName('Secret', name, 'api-key'), 'api-key') : apiKey;
     const readOnly = props.readOnlyApiKey ?? 'generate';
-    if (readOnly !== 'none') this.readOnlyApiKeySecret = readOnly === 'generate' ? generator().addKey(`${name}-read-only-api-key`, 'api-key') : readOnly;
+    if (readOnly !== 'none') this.readOnlyApiKeySecret = readOnly === 'generate' ? generator().addKey(objectName('Secret', name, 'read-only-api-key'), 'api-key') : readOnly;
 
     const ports = [
       { name: 'http', port: QDRANT.ports.http },
       { name: 'grpc', port: QDRANT.ports.grpc, appProtocol: 'grpc' },
     ];
     this.clientServiceSelector = { ...this.podSelector, 'qdrant-stack/endpoint': 'client' };
-    this.service = clusterService(this, 'service', { name, labels: { ...labels, 'qdrant-stack/endpoint': 'client' }, selector: this.podSelector, ports });
+    this.service = clusterService(this, 'service', { name: this.serviceName, labels: { ...labels, 'qdrant-stack/endpoint': 'client' }, selector: this.podSelector, ports });
 
     const snapshotsClaim = props.snapshotsVolume;
     let storage: kplus.Volume | undefined;
     let snapshots: kplus.Volume | undefined;
     if (statefulSet) {
-      this.headlessServiceName = `${name}-headless`;
+      this.headlessServiceName = objectName('Service', name, 'headless');
       const headless = clusterService(this, 'headless', {
         name: this.headlessServiceName,
         labels: { ...labels, 'qdrant-stack/endpoint': 'peers' },
@@ -186,8 +187,9 @@ export class Qdrant extends Construct {
         ports: [...ports, { name: 'p2p', port: QDRANT.ports.p2p, appProtocol: 'grpc' }],
         headless: true,
       });
+      const statefulSetName = objectName('StatefulSet', name);
       this.workload = new kplus.StatefulSet(this, 'statefulset', {
-        metadata: { name, labels, annotations: syncWave(SYNC_WAVE.workloads) },
+        metadata: { name: statefulSetName, labels, annotations: syncWave(SYNC_WAVE.workloads) },
         podMetadata: { labels },
         service: headless,
         replicas: this.replicas,
@@ -198,13 +200,20 @@ export class Qdrant extends Construct {
         automountServiceAccountToken: false,
       });
       this.workload.select(kplus.LabelSelector.of({ labels: this.podSelector }));
-      this.peerHosts = Array.from({ length: this.replicas }, (_, i) => `${name}-${i}.${this.headlessServiceName}`);
+      this.peerHosts = Array.from({ length: this.replicas }, (_, i) => `${statefulSetName}-${i}.${this.headlessServiceName}`);
     } else {
-      this.storageClaimName = `${name}-storage`;
+      this.storageClaimName = objectName('PersistentVolumeClaim', name, 'storage');
       storage = persistentVolume(this, 'storage', 'storage', { name: this.storageClaimName, size: props.storageSize ?? '10Gi', storageClass: props.storageClass, labels });
-      if (snapshotsClaim) snapshots = persistentVolume(this, 'snapshots', 'snapshots', { name: `${name}-snapshots`, size: snapshotsClaim.size, storageClass: snapshotsClaim.storageClass, labels });
-      this.workload = singlePodDeployment(this, 'deployment', { name, labels, selector: this.podSelector, uid: QDRANT.uid, gid: QDRANT.gid });
-      this.peerHosts = [name];
+      if (snapshotsClaim) snapshots = persistentVolume(this, 'snapshots', 'snapshots', { name: objectName('PersistentVolumeClaim', name, 'snapshots'), size: snapshotsClaim.size, storageClass: snapshotsClaim.storageClass, labels });
+      this.workload = singlePodDeployment(this, 'deployment', {
+        name: objectName('Deployment', name),
+        labels,
+        selector: this.podSelector,
+        uid: QDRANT.uid,
+        gid: QDRANT.gid,
+        startupSeconds,
+      });
+      this.peerHosts = [this.serviceName];
     }
     snapshots ??= statefulSet && snapshotsClaim ? undefined : kplus.Volume.fromEmptyDir(this, 'snapshots-volume', 'snapshots');
     const tmp = kplus.Volume.fromEmptyDir(this, 'tmp-volume', 'tmp');
@@ -217,7 +226,7 @@ export class Qdrant extends Construct {
       image: qdrantImage(version),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       ...(statefulSet
-        ? { command: ['/bin/bash', '-c', peerStartScript({ statefulSet: name, headlessService: this.headlessServiceName!, scheme: this.scheme })] }
+        ? { command: ['/bin/bash', '-c', peerStartScript({ statefulSet: this.workload.name, headlessService: this.headlessServiceName!, scheme: this.scheme })] }
         : restore.length
           ? { command: ['./entrypoint.sh', ...restore] }
           : {}),
@@ -249,8 +258,9 @@ export class Qdrant extends Construct {
 
   /** What cdk8s-plus-27 cannot say about a StatefulSet: claim templates, their retention, spread, PDB. */
   private finishStatefulSet(obj: ApiObject, labels: Record<string, string>, props: QdrantProps): void {
+    // Claim templates are immutable: their labels must not carry anything an upgrade changes (the version).
     const claim = (volumeName: string, size: string, storageClass?: string) => ({
-      metadata: { name: volumeName, labels },
+      metadata: { name: volumeName, labels: immutableLabels(labels) },
       spec: {
         accessModes: ['ReadWriteOnce'],
         storageClassName: storageClass,
@@ -274,7 +284,7 @@ export class Qdrant extends Construct {
       ]),
     );
     new k8s.KubePodDisruptionBudget(this, 'pdb', {
-      metadata: { name: this.serviceName, labels, annotations: syncWave(SYNC_WAVE.config) },
+      metadata: { name: objectName('PodDisruptionBudget', this.workload.name), labels, annotations: syncWave(SYNC_WAVE.config) },
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.podSelector } },
     });
   }

@@ -6,6 +6,7 @@ import { parseBytes } from '../config/quantity';
 import { ComputedResources, JOB_RESOURCES, redisDefaultResources } from '../config/resources';
 import { SYNC_WAVE, syncWave } from './gitops';
 import { componentLabels, selectorLabels } from './labels';
+import { objectName } from '../naming';
 import { clusterService, commandProbe, persistentVolume, singlePodDeployment, startupTiming } from './parts';
 import type { SecretKeyReference } from './qdrant';
 import { finishRestrictedPod, restrictedContainerSecurity } from './restricted';
@@ -65,6 +66,9 @@ export interface RedisProps {
   readonly resources?: ComputedResources;
 }
 
+/** Loading a large append-only file can take minutes; only then does Redis answer. */
+const STARTUP_SECONDS = 300;
+
 /** Authenticated ping: redis-cli takes the password from REDISCLI_AUTH, never from its arguments. */
 const PING = ['sh', '-c', redisPing()];
 
@@ -90,20 +94,20 @@ export class Redis extends Construct {
     const maxMemoryBytes = parseBytes(maxMemory);
     if (!maxMemoryBytes) throw new Error(`'maxMemory' (${maxMemory}) must be a positive quantity such as '256Mi'`);
     const persistence = props.persistence ?? true;
-    this.primaryHost = name;
+    this.primaryHost = objectName('Service', name);
     this.podSelector = selectorLabels({ app: 'redis', instance: name });
     const labels = componentLabels({ app: 'redis', instance: name, component: 'cache', partOf, version });
 
     const password = props.password ?? 'generate';
     this.passwordSecret =
-      password === 'generate' ? SecretGenerator.of(this, { namePrefix: partOf, partOf }).addKey(`${name}-password`, 'password') : password;
+      password === 'generate' ? SecretGenerator.of(this, { namePrefix: partOf, partOf }).addKey(objectName('Secret', name, 'password'), 'password') : password;
 
     const config = new kplus.ConfigMap(this, 'config', {
-      metadata: { name: `${name}-config`, labels, annotations: syncWave(SYNC_WAVE.config) },
+      metadata: { name: objectName('ConfigMap', name, 'config'), labels, annotations: syncWave(SYNC_WAVE.config) },
       data: { 'redis.conf': redisConfig({ maxMemoryBytes, maxMemoryPolicy: props.maxMemoryPolicy ?? 'volatile-lru', persistence }) },
     });
     const data = persistence
-      ? persistentVolume(this, 'data', 'data', { name: `${name}-data`, size: props.storageSize ?? '8Gi', storageClass: props.storageClass, labels })
+      ? persistentVolume(this, 'data', 'data', { name: objectName('PersistentVolumeClaim', name, 'data'), size: props.storageSize ?? '8Gi', storageClass: props.storageClass, labels })
       : kplus.Volume.fromEmptyDir(this, 'data-volume', 'data');
     const configVolume = kplus.Volume.fromConfigMap(this, 'config-volume', config, { name: 'config' });
     const secret = kplus.Secret.fromSecretName(this, 'password-secret', this.passwordSecret.secretName);
@@ -111,7 +115,14 @@ export class Redis extends Construct {
     const auth = kplus.Volume.fromEmptyDir(this, 'auth-volume', 'auth', { medium: kplus.EmptyDirMedium.MEMORY });
     const tmp = kplus.Volume.fromEmptyDir(this, 'tmp-volume', 'tmp');
 
-    this.deployment = singlePodDeployment(this, 'deployment', { name, labels, selector: this.podSelector, uid: REDIS.uid, gid: REDIS.gid });
+    this.deployment = singlePodDeployment(this, 'deployment', {
+      name: objectName('Deployment', name),
+      labels,
+      selector: this.podSelector,
+      uid: REDIS.uid,
+      gid: REDIS.gid,
+      startupSeconds: STARTUP_SECONDS,
+    });
     const security = restrictedContainerSecurity(REDIS.uid, REDIS.gid);
     this.deployment.addInitContainer({
       name: 'auth',
@@ -131,8 +142,7 @@ export class Redis extends Construct {
       command: ['redis-server', `${REDIS.paths.config}/redis.conf`],
       ports: [{ name: 'redis', number: REDIS.port }],
       envVariables: kubernetesEnv(this, redisEnvironment(), { REDIS_PASSWORD: this.passwordSecret }),
-      // Loading a large append-only file can take minutes; only then does Redis answer.
-      startup: commandProbe(PING, startupTiming(300)),
+      startup: commandProbe(PING, startupTiming(STARTUP_SECONDS)),
       liveness: commandProbe(PING, { periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 }),
       readiness: commandProbe(PING, { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 3 }),
       securityContext: security,
@@ -145,6 +155,6 @@ export class Redis extends Construct {
     });
     finishRestrictedPod(this.deployment, '/spec/template/spec', [props.resources ?? redisDefaultResources(maxMemory)], [JOB_RESOURCES.redisAuth]);
 
-    clusterService(this, 'service', { name, labels, selector: this.podSelector, ports: [{ name: 'redis', port: REDIS.port, appProtocol: 'redis' }] });
+    clusterService(this, 'service', { name: this.primaryHost, labels, selector: this.podSelector, ports: [{ name: 'redis', port: REDIS.port, appProtocol: 'redis' }] });
   }
 }

@@ -4,7 +4,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RUNNER } from '../components/runner';
 import { GENERATE_SECRETS_SCRIPT } from '../jobs/generate-secrets';
-import { componentLabels, selectorLabels } from './labels';
+import { componentLabels } from './labels';
+import { objectName } from '../naming';
 import { rerunOnSyncAnnotations, SYNC_WAVE, syncWave } from './gitops';
 import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
 import { JOB_RESOURCES } from '../config/resources';
@@ -43,9 +44,12 @@ export class SecretGenerator extends Construct {
     return (chart.node.tryFindChild(ID) as SecretGenerator | undefined) ?? new SecretGenerator(chart, ID, props);
   }
 
-  /** Name of the generator Job. */
+  /** Name of the generator Job before its content hash is appended (also of its ServiceAccount and Role). */
   readonly jobName: string;
-  /** Labels that select the generator's pod (it needs egress to the Kubernetes API). */
+  /**
+   * Labels that select the generator's pod (it needs egress to the Kubernetes API): not its instance label,
+   * which follows the Job's content-hashed name.
+   */
   readonly podSelector: Record<string, string>;
   private readonly keys: GeneratedSecretKey[] = [];
   private readonly secretNames: string[] = [];
@@ -54,10 +58,10 @@ export class SecretGenerator extends Construct {
 
   private constructor(scope: Construct, id: string, props: SecretGeneratorProps) {
     super(scope, id);
-    this.jobName = `${props.namePrefix}-secret-generator`;
+    this.jobName = objectName('Job', props.namePrefix, 'secret-generator');
     const labels = componentLabels({ app: 'secret-generator', instance: this.jobName, component: 'secrets', partOf: props.partOf, version: '1' });
     this.labels = labels;
-    this.podSelector = selectorLabels({ app: 'secret-generator', instance: this.jobName });
+    this.podSelector = { 'app.kubernetes.io/name': 'secret-generator', 'app.kubernetes.io/part-of': props.partOf };
     const metadata = { labels, annotations: syncWave(SYNC_WAVE.config) };
 
     const serviceAccount = new kplus.ServiceAccount(this, 'account', { metadata: { ...metadata, name: this.jobName }, automountToken: false });
@@ -72,7 +76,7 @@ export class SecretGenerator extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: this.jobName }],
     });
     const script = new kplus.ConfigMap(this, 'script', {
-      metadata: { ...metadata, name: `${this.jobName}-script` },
+      metadata: { ...metadata, name: objectName('ConfigMap', this.jobName, 'script') },
       data: { 'generate.js': GENERATE_SECRETS_SCRIPT },
     });
 
