@@ -8,6 +8,10 @@ import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { ResolvedStack } from './config/load';
 import { renderStack } from './synth';
+import { apiServerProblems, updateProblems } from './apiserver';
+import { CLIENT_LABEL } from './constructs/labels';
+import { hasRender, readRenderedFolder } from './rollout';
+import type { RenderedObject } from './charts/finalize';
 
 export interface CheckFinding {
   /** File relative to the output folder. */
@@ -99,4 +103,41 @@ export function invalidObjects(dist: string): { findings: CheckFinding[]; checke
     }
   }
   return { findings, checked, skipped: [...skipped].sort() };
+}
+
+/** The rendered folders under `dist`: the folder itself and each environment subfolder holding manifests. */
+export function renderedFolders(dist: string): string[] {
+  const subfolders = readdirSync(dist).filter((f) => statSync(join(dist, f)).isDirectory());
+  return [dist, ...subfolders.flatMap((f) => renderedFolders(join(dist, f)))].filter(hasRender);
+}
+
+/**
+ * What a real API server would refuse or silently break in each rendered folder: names and label values over
+ * their limits, objects too big for client-side apply, selectors that select nothing, waves that deadlock.
+ */
+export function clusterRuleFindings(dist: string): CheckFinding[] {
+  return renderedFolders(dist).flatMap((folder) =>
+    apiServerProblems(readRenderedFolder(folder), { externalPeers: [{ [CLIENT_LABEL.key]: CLIENT_LABEL.value }] }).map((p) => ({
+      file: relative(dist, folder) || '.',
+      problem: `${p.object}: ${p.message}`,
+    })),
+  );
+}
+
+/** The objects of every rendered folder under `dist`, by folder relative to it ('.' for the top). */
+export function readRenders(dist: string): Map<string, RenderedObject[]> {
+  return new Map(renderedFolders(dist).map((folder) => [relative(dist, folder) || '.', readRenderedFolder(folder)]));
+}
+
+/** Updates from `previous` renders (see readRenders) to those in `dist` that the API server refuses, per folder. */
+export function refusedUpdates(previous: ReadonlyMap<string, RenderedObject[]>, dist: string): CheckFinding[] {
+  return [...readRenders(dist)].flatMap(([folder, objects]) => {
+    const before = previous.get(folder);
+    return before ? updateProblems(before, objects).map((p) => ({ file: folder, problem: `${p.object}: ${p.message}` })) : [];
+  });
+}
+
+/** Updates from the render in `base` (e.g. what is deployed) to the one in `dist` that the API server refuses. */
+export function upgradeFindings(base: string, dist: string): CheckFinding[] {
+  return refusedUpdates(readRenders(base), dist).map((f) => ({ ...f, problem: `upgrade from ${join(base, f.file)}: ${f.problem}` }));
 }

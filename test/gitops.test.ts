@@ -51,6 +51,7 @@ describe('kustomize-ready output', () => {
   test('the Argo CD and Flux examples point at a rendered environment', () => {
     const app = parse(readFileSync(join(ROOT, 'examples', 'argocd', 'application.yaml'), 'utf8'));
     expect(app.kind).toBe('Application');
+    expect(app.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
     const flux = parseAllDocuments(readFileSync(join(ROOT, 'examples', 'flux', 'kustomization.yaml'), 'utf8')).map((d) => d.toJS());
     const paths = [app.spec.source.path, ...flux.filter((d) => d.kind === 'Kustomization' && d.metadata.name === 'qdrant-stack-prod').map((d) => d.spec.path)];
     for (const path of paths) expect(readFileSync(join(ROOT, path, 'kustomization.yaml'), 'utf8')).toContain('kind: Kustomization');

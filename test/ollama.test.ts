@@ -43,7 +43,7 @@ describe('Ollama', () => {
     expect(envOf(pull)).toMatchObject({ OLLAMA_HOST: 'http://test-ollama:11434', MODELS: 'mxbai-embed-large llama3.2:1b' });
     expect(pull.command.join(' ')).toContain('until ollama list');
     expect(pull.command.join(' ')).toContain('ollama pull "$model"');
-    expect(job.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
+    expect(job.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded' });
     expect(job.spec).toMatchObject({ backoffLimit: 3, activeDeadlineSeconds: 3600 });
     expect(job.spec.template.metadata.labels['qdrant-stack/client']).toBe('true');
   });

@@ -107,6 +107,19 @@ export function nameJobsByContent(objects: RenderedObject[]): void {
   }
 }
 
+export const VERIFIED_RENDER_ANNOTATION = 'qdrant-stack/verifies';
+
+/**
+ * Marks the pod templates of `objects` with a hash of the render they verify (the smoke test verifies the
+ * whole stack), so any change to the stack makes a new run — under plain kubectl too.
+ */
+export function markVerifiedRender(objects: RenderedObject[], verified: readonly RenderedObject[]): void {
+  const checksum = shortHash(canonicalJson(verified), 64);
+  for (const template of objects.flatMap(podTemplatesOf)) {
+    template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [VERIFIED_RENDER_ANNOTATION]: checksum } };
+  }
+}
+
 /** Both steps, in order (the checksum is part of what names a Job). */
 export function finalizeObjects(objects: RenderedObject[], context: readonly RenderedObject[] = []): RenderedObject[] {
   addConfigChecksums(objects, context);

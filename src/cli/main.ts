@@ -10,10 +10,11 @@ import { dirname, join } from 'node:path';
 import { renderCompose, renderEnvExample } from '../compose/render';
 import { ENV_EXAMPLE_FILE, renderStack, writeFileAtomic } from '../synth';
 import { stackNamespace } from '../charts/stack-chart';
-import { existsSync } from 'node:fs';
-import { invalidObjects, staleFiles } from '../check';
+import { existsSync, statSync } from 'node:fs';
+import { clusterRuleFindings, invalidObjects, readRenders, refusedUpdates, staleFiles, upgradeFindings } from '../check';
 import { plan } from '../config/plan';
-import { formatPlan } from './plan-format';
+import { formatPlan, formatRollout } from './plan-format';
+import { hasRender, rollout } from '../rollout';
 import { registerSmokeCommand } from './smoke-command';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -47,15 +48,19 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('-e, --env <name>', 'render only this environment, into <out>/<name>/')
     .action((opts: { config: string; out: string; env?: string }) => {
       const stack = loadStack(opts.config);
+      const out = opts.env ? join(opts.out, opts.env) : opts.out;
+      // The previous render, to warn about updates the API server will refuse (they need a procedure).
+      const previous = existsSync(out) && statSync(out).isDirectory() ? readRenders(out) : new Map();
       if (opts.env) {
         const config = selectEnvironment(stack, opts.env, opts.config);
-        renderStack(config, join(opts.out, opts.env));
-        io.err(`synthesized environment '${opts.env}' of stack '${config.name}' (namespace ${stackNamespace(config)}) into ${join(opts.out, opts.env)}/\n`);
-        return;
+        renderStack(config, out);
+        io.err(`synthesized environment '${opts.env}' of stack '${config.name}' (namespace ${stackNamespace(config)}) into ${out}/\n`);
+      } else {
+        renderStack(stack.base, out, stack.environments);
+        const envs = [...stack.environments.keys()];
+        io.err(`synthesized stack '${stack.base.name}' (namespace ${stackNamespace(stack.base)}) into ${out}/${envs.length ? `, environments ${envs.join(', ')} into ${out}/<env>/` : ''}\n`);
       }
-      renderStack(stack.base, opts.out, stack.environments);
-      const envs = [...stack.environments.keys()];
-      io.err(`synthesized stack '${stack.base.name}' (namespace ${stackNamespace(stack.base)}) into ${opts.out}/${envs.length ? `, environments ${envs.join(', ')} into ${opts.out}/<env>/` : ''}\n`);
+      for (const f of refusedUpdates(previous, out)) io.err(`warning: ${join(out, f.file)}: the API server refuses this update from the previous render: ${f.problem}\n`);
     });
 
   program
@@ -76,12 +81,21 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description('print CPU, memory and storage requests and limits per component and in total')
     .option('-c, --config <file>', 'stack config file', 'stack.yaml')
     .option('-e, --env <name>', 'plan this environment')
+    .option('-d, --dist <dir>', 'output folder holding the previous render, to check the upgrade against (its <env>/ subfolder with --env)', 'dist')
+    .option('--job <purpose>', 'print only the name of the Job of this purpose that the render produces (smoke-test, ollama-pull, secret-generator), e.g. for kubectl wait')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((opts: { config: string; env?: string; format: 'text' | 'json' }) => {
+    .action((opts: { config: string; env?: string; dist: string; job?: string; format: 'text' | 'json' }) => {
       const config = selectEnvironment(loadStack(opts.config), opts.env, opts.config);
+      const rolled = rollout(config, opts.env ? join(opts.dist, opts.env) : opts.dist);
+      if (opts.job !== undefined) {
+        const job = rolled.jobs.find((j) => j.purpose === opts.job);
+        if (!job) throw new ConfigError([{ path: '--job', message: `no Job of purpose "${opts.job}" in this render (it has: ${rolled.jobs.map((j) => j.purpose).join(', ') || 'none'})` }], opts.config);
+        io.out(`${job.name}\n`);
+        return;
+      }
       const result = plan(config);
       const title = `plan for stack '${config.name}'${opts.env ? ` (environment ${opts.env})` : ''}${config.profile ? `, profile ${config.profile}` : ''}`;
-      io.out(opts.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result, title));
+      io.out(opts.format === 'json' ? `${JSON.stringify({ ...result, rollout: rolled }, null, 2)}\n` : `${formatPlan(result, title)}\n${formatRollout(rolled)}`);
     });
 
   program
@@ -89,18 +103,25 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description('CI guard: fail when the config is invalid, the committed output is stale, or a manifest breaks its Kubernetes schema')
     .option('-c, --config <file>', 'stack config file', 'stack.yaml')
     .option('-d, --dist <dir>', 'committed output folder', 'dist')
-    .action((opts: { config: string; dist: string }) => {
+    .option('-b, --base <dir>', 'the previous render (e.g. what is deployed, or the main branch\'s dist/): fail on updates the API server would refuse')
+    .action((opts: { config: string; dist: string; base?: string }) => {
       const stack = loadStack(opts.config);
+      if (opts.base !== undefined && !hasRender(opts.base)) throw new ConfigError([{ path: '--base', message: `${opts.base} holds no rendered manifests (*.k8s.yaml)` }], opts.config);
       const stale = staleFiles(stack, opts.dist);
-      const { findings: invalid, checked, skipped } = existsSync(opts.dist) ? invalidObjects(opts.dist) : { findings: [], checked: 0, skipped: [] };
-      for (const f of [...stale, ...invalid]) io.err(`${join(opts.dist, f.file)}: ${f.problem}\n`);
+      const present = existsSync(opts.dist);
+      const { findings: invalid, checked, skipped } = present ? invalidObjects(opts.dist) : { findings: [], checked: 0, skipped: [] };
+      const refused = present ? clusterRuleFindings(opts.dist) : [];
+      const upgrade = present && opts.base ? upgradeFindings(opts.base, opts.dist) : [];
+      for (const f of [...stale, ...invalid, ...refused, ...upgrade]) io.err(`${join(opts.dist, f.file)}: ${f.problem}\n`);
       const skippedNote = skipped.length ? `; not schema-checked (no schema at hand): ${skipped.join(', ')}` : '';
-      if (stale.length || invalid.length) {
-        io.err(`check: FAILED — ${stale.length} stale file(s), ${invalid.length} invalid object(s)${stale.length ? '; run `qdrant-stack synth` (npm run synth) and commit dist/' : ''}\n`);
+      if (stale.length || invalid.length || refused.length || upgrade.length) {
+        const counts = [`${stale.length} stale file(s)`, `${invalid.length} invalid object(s)`, `${refused.length} API server rule violation(s)`, ...(opts.base ? [`${upgrade.length} refused update(s)`] : [])];
+        io.err(`check: FAILED — ${counts.join(', ')}${stale.length ? '; run `qdrant-stack synth` (npm run synth) and commit dist/' : ''}\n`);
         code = EXIT.failed;
         return;
       }
-      io.out(`check: ${opts.config} valid, ${opts.dist}/ up to date, ${checked} objects match their Kubernetes schema${skippedNote}\n`);
+      const upgradeNote = opts.base ? `, every update from ${opts.base}/ is legal` : '';
+      io.out(`check: ${opts.config} valid, ${opts.dist}/ up to date, ${checked} objects match their Kubernetes schema, none breaks an API server rule${upgradeNote}${skippedNote}\n`);
     });
 
   program

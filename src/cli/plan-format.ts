@@ -1,5 +1,6 @@
 import type { Plan, PlanRow } from '../config/plan';
 import { table } from '../smoke/format/text';
+import type { Rollout } from '../rollout';
 
 const HEADER = ['component', 'replicas', 'cpu request', 'cpu limit', 'memory request', 'memory limit', 'storage', 'note'];
 const cells = (r: PlanRow) => [r.component, String(r.replicas), r.cpuRequest, r.cpuLimit, r.memoryRequest, r.memoryLimit, r.storage, r.note];
@@ -18,4 +19,17 @@ export function formatPlan(plan: Plan, title: string): string {
     plan.sizing,
     '',
   ].join('\n');
+}
+
+/** What applying the render involves: Jobs to wait for, certificate names, and the upgrade's refusals. */
+export function formatRollout(r: Rollout): string {
+  const lines = [`jobs of this render (kubectl -n ${r.namespace} wait --for=condition=complete job/NAME):`];
+  lines.push(table([['name', 'purpose', 'argo cd hook'], ...r.jobs.map((j) => [j.name, j.purpose, j.hook ?? ''])]));
+  if (r.certificateDnsNames.length) lines.push('', "DNS names Qdrant's certificate must carry (qdrant.tls):", ...r.certificateDnsNames.map((n) => `  ${n}`));
+  if (r.upgrade) {
+    const u = r.upgrade;
+    lines.push('', `upgrade from ${u.from}: ${u.added.length} object(s) added, ${u.removed.length} removed${u.refused.length ? `; the API server refuses ${u.refused.length} update(s):` : '; every update is legal'}`);
+    for (const p of u.refused) lines.push(`  ${p.object}: ${p.message}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -15,12 +15,21 @@ export function syncWave(wave: number): Record<string, string> {
   return { 'argocd.argoproj.io/sync-wave': String(wave) };
 }
 
-/** A Job re-run on every sync (idempotent), replaced rather than patched. */
+/**
+ * When Argo CD deletes a hook Job. Jobs are named by their content, so BeforeHookCreation replaces a run of
+ * the same render only; `deleteOnSuccess` also removes a successful run (failures stay for their logs).
+ * No ttlSecondsAfterFinished: a hook deleted before Argo CD sees it finish leaves the sync waiting.
+ */
+function hookDeletePolicy(deleteOnSuccess: boolean): string {
+  return deleteOnSuccess ? 'BeforeHookCreation,HookSucceeded' : 'BeforeHookCreation';
+}
+
+/** A Job re-run on every sync (idempotent), replaced rather than patched; a successful run is deleted. */
 export function rerunOnSyncAnnotations(wave: number): Record<string, string> {
   return {
     ...syncWave(wave),
     'argocd.argoproj.io/hook': 'Sync',
-    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+    'argocd.argoproj.io/hook-delete-policy': hookDeletePolicy(true),
     'kustomize.toolkit.fluxcd.io/force': 'enabled',
   };
 }
@@ -28,11 +37,12 @@ export function rerunOnSyncAnnotations(wave: number): Record<string, string> {
 /**
  * A Job that runs after every sync once the workloads are healthy (Argo CD PostSync; waves order
  * several such Jobs). Flux applies it with the rest and replaces it when it changes.
+ * @param deleteOnSuccess remove a successful run under Argo CD (keep it when its log is the verdict)
  */
-export function postDeployHookAnnotations(wave: number): Record<string, string> {
+export function postDeployHookAnnotations(wave: number, deleteOnSuccess = false): Record<string, string> {
   return {
     'argocd.argoproj.io/hook': 'PostSync',
-    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+    'argocd.argoproj.io/hook-delete-policy': hookDeletePolicy(deleteOnSuccess),
     'argocd.argoproj.io/sync-wave': String(wave),
     'kustomize.toolkit.fluxcd.io/force': 'enabled',
   };

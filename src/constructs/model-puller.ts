@@ -39,7 +39,7 @@ export class ModelPuller extends Construct {
     if (props.models.length === 0) throw new Error("'models' must name at least one model to pull");
     const labels = { ...componentLabels({ app: 'ollama-pull', instance: props.name, component: 'embeddings', partOf: props.partOf, version: props.image.split(':')[1] ?? 'unknown' }), [CLIENT_LABEL.key]: CLIENT_LABEL.value };
     this.job = new kplus.Job(this, 'job', {
-      metadata: { name: props.name, labels, annotations: postDeployHookAnnotations(0) },
+      metadata: { name: props.name, labels, annotations: postDeployHookAnnotations(0, true) },
       podMetadata: { labels },
       backoffLimit: 3,
       activeDeadline: props.deadline ?? Duration.hours(1),

@@ -256,6 +256,16 @@ export class Qdrant extends Construct {
     if (statefulSet) this.finishStatefulSet(obj, labels, props);
   }
 
+  /**
+   * The DNS names Qdrant's certificate must carry (its SANs) for every client of the stack: the client
+   * Service in each form applications and the ServiceMonitor use, and in distributed mode every peer, as
+   * the peers (`<pod>.<headless>`) and the snapshot CronJob (`<pod>.<headless>.<namespace>.svc`) call them.
+   */
+  certificateDnsNames(namespace: string): string[] {
+    const forms = (host: string) => [host, `${host}.${namespace}`, `${host}.${namespace}.svc`, `${host}.${namespace}.svc.cluster.local`];
+    return [...forms(this.serviceName), ...(this.headlessServiceName ? forms(this.headlessServiceName).map((h) => `*.${h}`) : [])];
+  }
+
   /** What cdk8s-plus-27 cannot say about a StatefulSet: claim templates, their retention, spread, PDB. */
   private finishStatefulSet(obj: ApiObject, labels: Record<string, string>, props: QdrantProps): void {
     // Claim templates are immutable: their labels must not carry anything an upgrade changes (the version).

@@ -1,0 +1,80 @@
+/**
+ * What applying a render does to a cluster, beyond the resources `plan` sums up: the Jobs to wait for (their
+ * names carry a content hash), the names Qdrant's certificate must carry, and — against the previous render —
+ * the updates the API server would refuse, each with its procedure.
+ */
+import { App } from 'cdk8s';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { diffObjects, Problem, updateProblems } from './apiserver';
+import { stackNamespace } from './charts/stack-chart';
+import type { RenderedObject } from './charts/finalize';
+import type { StackConfig } from './config/schema';
+import { addStack } from './synth';
+
+/** A Job of the render, as `kubectl wait` names it. */
+export interface RenderedJob {
+  readonly name: string;
+  /** `app.kubernetes.io/name` of its pod: secret-generator, ollama-pull, smoke-test. */
+  readonly purpose: string;
+  /** Argo CD hook phase, when it is a hook. */
+  readonly hook?: string;
+}
+
+export interface Rollout {
+  readonly namespace: string;
+  readonly jobs: RenderedJob[];
+  /** DNS names (SANs) Qdrant's certificate must carry when `qdrant.tls` is on. */
+  readonly certificateDnsNames: string[];
+  /** Compared with the previous render: objects added, removed, and updates the API server refuses. */
+  readonly upgrade?: { readonly from: string; readonly added: string[]; readonly removed: string[]; readonly refused: Problem[] };
+}
+
+/** Every object a model renders (all charts), in memory. */
+export function renderObjects(config: StackConfig): { objects: RenderedObject[]; certificateDnsNames: string[] } {
+  const app = new App({ outdir: '.' });
+  const stack = addStack(app, config);
+  return {
+    objects: app.charts.flatMap((chart) => chart.toJson() as RenderedObject[]),
+    certificateDnsNames: stack.qdrant.certificateDnsNames(stackNamespace(config)),
+  };
+}
+
+/** The objects of the `*.k8s.yaml` files directly in `dir` (not its environment subfolders). */
+export function readRenderedFolder(dir: string): RenderedObject[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.k8s.yaml') && statSync(join(dir, f)).isFile())
+    .sort()
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as RenderedObject))
+    .filter((o) => o && typeof o === 'object' && o.kind);
+}
+
+/** Whether `dir` holds a previous render to compare with. */
+export function hasRender(dir: string | undefined): dir is string {
+  return !!dir && existsSync(dir) && statSync(dir).isDirectory() && readdirSync(dir).some((f) => f.endsWith('.k8s.yaml'));
+}
+
+/** The API server's verdict on moving from the objects of `previous` to `next`. */
+export function upgradeFrom(previous: RenderedObject[], next: RenderedObject[], from: string): NonNullable<Rollout['upgrade']> {
+  const diff = diffObjects(previous, next);
+  return { from, added: diff.added, removed: diff.removed, refused: updateProblems(previous, next) };
+}
+
+/** The rollout of `config`, compared with the render in `previousDir` when there is one. */
+export function rollout(config: StackConfig, previousDir?: string): Rollout {
+  const { objects, certificateDnsNames } = renderObjects(config);
+  const jobs = objects
+    .filter((o) => o.kind === 'Job')
+    .map((o) => ({
+      name: o.metadata.name,
+      purpose: o.metadata.labels?.['app.kubernetes.io/name'] ?? o.metadata.name,
+      ...(o.metadata.annotations?.['argocd.argoproj.io/hook'] ? { hook: o.metadata.annotations['argocd.argoproj.io/hook'] } : {}),
+    }));
+  return {
+    namespace: stackNamespace(config),
+    jobs,
+    certificateDnsNames: config.qdrant.tls ? certificateDnsNames : [],
+    ...(hasRender(previousDir) ? { upgrade: upgradeFrom(readRenderedFolder(previousDir), objects, previousDir) } : {}),
+  };
+}
