@@ -16,6 +16,19 @@ export async function embed(baseUrl: string, model: string, input: string[], tim
   return body.embeddings;
 }
 
+/** A failed Ollama call: `status` is the HTTP status, undefined when Ollama did not answer (network, timeout). */
+export class OllamaError extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message);
+    this.name = 'OllamaError';
+  }
+}
+
+/** Whether waiting may clear the error: no answer (refused, DNS, timeout) or server trouble (5xx, 429). */
+export function isRetryableOllamaError(e: unknown): boolean {
+  return e instanceof OllamaError && (e.status === undefined || e.status === 429 || e.status >= 500);
+}
+
 /** "nomic-embed-text" and "nomic-embed-text:latest" name the same model. */
 export function sameModel(a: string, b: string): boolean {
   const norm = (m: string) => (m.includes(':') ? m : `${m}:latest`);
@@ -34,9 +47,9 @@ async function call(baseUrl: string, path: string, body: unknown, timeoutMs: num
     });
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause?.code;
-    throw new Error(`Ollama ${path}: ${cause ?? (e as Error).message}`);
+    throw new OllamaError(`Ollama ${path}: ${cause ?? (e as Error).message}`);
   }
   const text = await res.text();
-  if (!res.ok) throw new Error(`Ollama ${path}: HTTP ${res.status} ${text.slice(0, 200)}`);
+  if (!res.ok) throw new OllamaError(`Ollama ${path}: HTTP ${res.status} ${text.slice(0, 200)}`, res.status);
   return JSON.parse(text);
 }

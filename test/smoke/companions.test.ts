@@ -48,11 +48,94 @@ describe('Ollama and the RAG round', () => {
     expect(report.exitCode).toBe(1);
   });
 
-  it('fails when the model is not pulled, listing what is', async () => {
+  it('fails when the model is not pulled by the deadline, naming it, what Ollama has, and the deadline', async () => {
     ollama = await startOllamaStandIn({ models: ['llama3.2:latest'], dimension: 64 });
-    const { report } = await runSmoke(fastOptions(qdrant.url, { ...small, ollama: { url: ollama.url, embeddingModel: 'mxbai-embed-large' } }));
-    expect(checkNamed(report.checks, 'ollama.model').message).toBe('model "mxbai-embed-large" is not pulled (has: llama3.2:latest)');
+    const { report } = await runSmoke(fastOptions(qdrant.url, { ...small, deadlineS: 1, ollama: { url: ollama.url, embeddingModel: 'mxbai-embed-large' } }));
+    expect(checkNamed(report.checks, 'ollama.model')).toMatchObject({
+      status: 'fail',
+      threshold: 'mxbai-embed-large',
+      message: 'model "mxbai-embed-large" is not pulled (has: llama3.2:latest): the model pull did not finish within the deadline (1 s from the start of the run)',
+    });
+    expect(checkNamed(report.checks, 'ollama.embed').status).toBe('skip');
     expect(report.exitCode).toBe(1);
+  });
+
+  it('waits for a model still being pulled, then passes and says it waited', async () => {
+    ollama = await startOllamaStandIn({ models: ['llama3.2:latest'], dimension: 64, pulling: { model: 'nomic-embed-text:latest', afterCalls: 3 } });
+    const { report } = await runSmoke(fastOptions(qdrant.url, { ...small, ollama: { url: ollama.url, embeddingModel: 'nomic-embed-text' } }));
+    const model = checkNamed(report.checks, 'ollama.model');
+    expect(model).toMatchObject({ status: 'pass', value: 'nomic-embed-text' });
+    expect(model.message).toMatch(/^model is pulled \(waited \d+\.\d s for the model pull\)$/);
+    // Listed on the 4th call: three answers without it, then the one with it, and no call after.
+    expect(ollama.tagsCalls()).toBe(4);
+    expect(checkNamed(report.checks, 'ollama.embed').status).toBe('pass');
+    expect(checkNamed(report.checks, 'rag').status).toBe('pass');
+    expect(report.exitCode).toBe(0);
+  });
+
+  it('says nothing about waiting when the model is there at once', async () => {
+    ollama = await startOllamaStandIn({ models: ['nomic-embed-text:latest'], dimension: 64 });
+    const { report } = await runSmoke(fastOptions(qdrant.url, { ...small, ollama: { url: ollama.url, embeddingModel: 'nomic-embed-text' } }));
+    expect(checkNamed(report.checks, 'ollama.model').message).toBe('model is pulled');
+    expect(ollama.tagsCalls()).toBe(1);
+  });
+
+  it('fails when the pull outlasts the deadline, after polling until then (not before)', async () => {
+    ollama = await startOllamaStandIn({ models: [], dimension: 64, pulling: { model: 'mxbai-embed-large:latest', afterMs: 60_000 } });
+    const started = Date.now();
+    const { report } = await runSmoke(fastOptions(qdrant.url, { ...small, deadlineS: 1.5, ollama: { url: ollama.url, embeddingModel: 'mxbai-embed-large' } }));
+    const elapsed = Date.now() - started;
+    const model = checkNamed(report.checks, 'ollama.model');
+    expect(model.status).toBe('fail');
+    expect(model.message).toBe('model "mxbai-embed-large" is not pulled (has: none): the model pull did not finish within the deadline (1.5 s from the start of the run)');
+    expect(ollama.tagsCalls()).toBeGreaterThan(2);
+    // The deadline counts from the start of the run, like Qdrant's waits: reached, not overshot by much.
+    expect(elapsed).toBeGreaterThanOrEqual(1500);
+    expect(elapsed).toBeLessThan(4000);
+    expect(report.exitCode).toBe(1);
+  });
+
+  it('waits out an Ollama that does not answer yet (connection refused), like a pull', async () => {
+    const probe = await startOllamaStandIn({ models: [], dimension: 64 });
+    const port = Number(new URL(probe.url).port);
+    await probe.close();
+    const later = new Promise<OllamaStandIn>((resolve) => setTimeout(() => resolve(startOllamaStandIn({ models: ['nomic-embed-text:latest'], dimension: 64, port })), 400));
+    try {
+      const { report } = await runSmoke(fastOptions(qdrant.url, { ...small, ollama: { url: `http://127.0.0.1:${port}`, embeddingModel: 'nomic-embed-text' } }));
+      const model = checkNamed(report.checks, 'ollama.model');
+      expect(model).toMatchObject({ status: 'pass' });
+      expect(model.message).toMatch(/^model is pulled \(waited \d+\.\d s for Ollama to answer\)$/);
+      expect(report.exitCode).toBe(0);
+    } finally {
+      await (await later).close();
+    }
+  });
+
+  it('names the last error when Ollama never answers within the deadline', async () => {
+    const probe = await startOllamaStandIn({ models: [], dimension: 64 });
+    const url = probe.url;
+    await probe.close();
+    const { report } = await runSmoke(fastOptions(qdrant.url, { ...small, deadlineS: 1, ollama: { url, embeddingModel: 'nomic-embed-text' } }));
+    expect(checkNamed(report.checks, 'ollama.model').message).toBe(
+      'model "nomic-embed-text" is not pulled (has: unknown, Ollama never answered): the model pull did not finish within the deadline (1 s from the start of the run); last error: Ollama /api/tags: ECONNREFUSED',
+    );
+  });
+
+  it('an abort ends the wait at once: the run reports the interruption, not a missing model', async () => {
+    ollama = await startOllamaStandIn({ models: [], dimension: 64, pulling: { model: 'mxbai-embed-large:latest', afterMs: 60_000 } });
+    const controller = new AbortController();
+    const stand = ollama;
+    const polling = setInterval(() => stand.tagsCalls() > 0 && controller.abort('received SIGTERM, cleaning up'), 10);
+    const started = Date.now();
+    try {
+      const { report } = await runSmoke(fastOptions(qdrant.url, { ...small, deadlineS: 60, ollama: { url: ollama.url, embeddingModel: 'mxbai-embed-large' } }), { signal: controller.signal });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(report.checks.find((c) => c.name === 'ollama.model')).toBeUndefined();
+      expect(checkNamed(report.checks, 'interrupted').message).toMatch(/received SIGTERM/);
+      expect(report.exitCode).toBe(1);
+    } finally {
+      clearInterval(polling);
+    }
   });
 });
 

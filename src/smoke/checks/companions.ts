@@ -1,13 +1,14 @@
 /**
- * Companions, when configured: Ollama has the embedding model and embeds at the collection's
- * dimension; Redis answers AUTH/PING/SET/GET/DEL; and one RAG round trip through Qdrant.
+ * Companions, when configured: Ollama has the embedding model (its pull is waited for within the run's
+ * deadline) and embeds at the collection's dimension; Redis answers AUTH/PING/SET/GET/DEL; and one RAG
+ * round trip through Qdrant.
  */
-import { retry } from '../backoff';
+import { pollUntil, retry, throwIfAborted } from '../backoff';
 import { isTransient } from '../client';
-import { embed, listModels, sameModel } from '../ollama';
+import { embed, isRetryableOllamaError, listModels, sameModel } from '../ollama';
 import { latencyShape, TEMP_COLLECTION_PREFIX } from '../options';
 import { redisRoundTrip } from '../redis';
-import { CheckContext, runCheck, skip } from './context';
+import { CheckContext, Outcome, runCheck, skip } from './context';
 import { deleteTemporary } from './latency';
 
 /** Texts of the RAG round: the first is the one looked up, the others are near-miss distractors. */
@@ -27,12 +28,7 @@ export async function checkOllama(ctx: CheckContext): Promise<boolean> {
     return false;
   }
   const timeout = ctx.options.requestTimeoutMs;
-  const listed = await runCheck(ctx, 'ollama.model', async () => {
-    const models = await listModels(ollama.url, timeout, ctx.signal);
-    return models.some((m) => sameModel(m, ollama.embeddingModel))
-      ? { status: 'pass', value: ollama.embeddingModel, message: 'model is pulled' }
-      : { status: 'fail', value: null, threshold: ollama.embeddingModel, message: `model "${ollama.embeddingModel}" is not pulled (has: ${models.slice(0, 10).join(', ') || 'none'})` };
-  });
+  const listed = await runCheck(ctx, 'ollama.model', () => waitForModel(ctx, ollama.url, ollama.embeddingModel));
   if (listed.status !== 'pass') {
     skip(ctx, 'ollama.embed', 'the embedding model is not available');
     return false;
@@ -46,6 +42,56 @@ export async function checkOllama(ctx: CheckContext): Promise<boolean> {
       : { status: 'fail', value: vector.length, threshold: expected, message: `"${ollama.embeddingModel}" embeds with ${vector.length} dimensions, ${source} expects ${expected}` };
   });
   return embedded.status === 'pass';
+}
+
+/**
+ * Waits, within the run's deadline, until Ollama lists `model`: under plain kubectl or Flux the smoke Job
+ * and the model-pull Job start together, and a pull of several hundred MB takes minutes. Ollama not
+ * answering (or answering 5xx/429) is waited out the same way; an abort ends the wait at once.
+ */
+async function waitForModel(ctx: CheckContext, url: string, model: string): Promise<Outcome> {
+  const started = performance.now();
+  let models: string[] | undefined;
+  let lastError = '';
+  let missing = false;
+  let unanswered = false;
+  const found = await pollUntil(
+    async () => {
+      try {
+        models = await listModels(url, ctx.options.requestTimeoutMs, ctx.signal);
+      } catch (e) {
+        throwIfAborted(ctx.signal);
+        if (!isRetryableOllamaError(e)) throw e;
+        lastError = (e as Error).message;
+        unanswered = true;
+        return undefined;
+      }
+      lastError = '';
+      if (models.some((m) => sameModel(m, model))) return true;
+      missing = true;
+      return undefined;
+    },
+    ctx.deadline,
+    ctx.options.backoff,
+    ctx.signal,
+  );
+  if (found) {
+    const waitedFor = [unanswered ? 'Ollama to answer' : '', missing ? 'the model pull' : ''].filter(Boolean).join(' and ');
+    return { status: 'pass', value: model, message: waitedFor ? `model is pulled (waited ${seconds(performance.now() - started)} for ${waitedFor})` : 'model is pulled' };
+  }
+  const has = models ? models.slice(0, 10).join(', ') || 'none' : 'unknown, Ollama never answered';
+  const why = lastError ? `; last error: ${lastError}` : '';
+  return {
+    status: 'fail',
+    value: null,
+    threshold: model,
+    message: `model "${model}" is not pulled (has: ${has}): the model pull did not finish within the deadline (${ctx.options.deadlineS} s from the start of the run)${why}`,
+  };
+}
+
+/** "0.4 s", "42 s". */
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
 /** AUTH (on connect), PING, SET/GET/DEL of a temporary key. */
