@@ -1,8 +1,9 @@
 /**
- * The Redis round trip: AUTH (on connect), PING, SET/GET/DEL of a temporary key, with node-redis.
+ * The Redis round trip: AUTH (on connect), PING, SET/GET/DEL of a temporary key, with @redis/client — the
+ * core of node-redis without the search, JSON, bloom and time-series modules of the `redis` package.
  * One connection, no reconnects: a smoke test should see the first failure, not mask it.
  */
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 
 /** What the round trip saw. */
 export interface RedisRoundTrip {
