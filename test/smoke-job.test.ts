@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMOKE_BUNDLE_PATH } from '../src/smoke/bundle';
 import { existsSync } from 'node:fs';
+import { resolveConfig } from '../src/config/load';
+import type { StackInput } from '../src/config/schema';
+import { expectationsFromConfig } from '../src/smoke/options';
 import { find, Manifest, synthStack } from './support/stack';
 import { hasRedisServer, RedisServer, startRedis } from './support/redis-server';
 import { startOllamaStandIn, OllamaStandIn } from './smoke/support/ollama-stand-in';
@@ -40,8 +43,22 @@ describe('smoke Job manifests', () => {
     expect(container.command.slice(0, 2)).toEqual(['node', '-e']);
     expect(container.command[2]).not.toMatch(/npm|npx|http/);
     const files = find(objects, 'ConfigMap', 'test-smoke');
-    expect(Object.keys(files.binaryData)).toEqual(['smoke-runner.js.gz']);
-    expect(JSON.parse(files.data['stack.json'])).toMatchObject({ name: 'test', qdrant: { collections: [{ name: 'knowledge', vectorSize: 1024 }] } });
+    expect(Object.keys(files.binaryData)).toEqual(['smoke-runner.js.br']);
+    expect(Object.keys(files.data)).toEqual(['expectations.json']);
+  });
+
+  test('the ConfigMap carries the expectations the runner checks, not the stack model', () => {
+    const files = find(objects, 'ConfigMap', 'test-smoke');
+    const expectations = JSON.parse(files.data['expectations.json']);
+    expect(expectations).toEqual(JSON.parse(JSON.stringify(expectationsFromConfig(resolveConfig({ name: 'test' })))));
+    expect(expectations).toMatchObject({
+      expectedVersion: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+      collections: [{ name: 'knowledge', vectorSize: 1024, distance: 'Cosine' }],
+      ollama: { embeddingModel: 'mxbai-embed-large', dimension: 1024 },
+    });
+    const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
+    expect(env.SMOKE_EXPECTATIONS).toBe('/smoke/expectations.json');
+    expect(env.SMOKE_CONFIG).toBeUndefined();
   });
 
   test('secrets only through secretKeyRef; URLs from the connection contract; client label for the NetworkPolicies', () => {
@@ -53,10 +70,21 @@ describe('smoke Job manifests', () => {
     expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
   });
 
-  test('the runner ConfigMap stays well under the 1 MiB object limit of Kubernetes', () => {
+  // Client-side `kubectl apply` (and Argo CD's default sync) copies each object into the
+  // last-applied-configuration annotation, and all annotations of an object may hold 262,144 bytes.
+  test('the runner ConfigMap is at most 150 KB serialized, far below what client-side apply can annotate', () => {
     const files = find(objects, 'ConfigMap', 'test-smoke');
-    const bytes = Buffer.byteLength(JSON.stringify(files));
-    expect(bytes).toBeLessThan(0.9 * 2 ** 20);
+    expect(Buffer.byteLength(JSON.stringify(files))).toBeLessThanOrEqual(150 * 1000);
+  });
+
+  test.each<[string, StackInput]>([
+    ['default', { name: 'test' }],
+    ['TLS', { name: 'test', qdrant: { tls: { secretName: 't' } } }],
+    ['prod profile', { name: 'test', profile: 'prod' }],
+  ])('no rendered object of the %s stack is above 200 KB', (_what, input) => {
+    const sizes = synthStack(input).map((o) => ({ object: `${o.kind}/${o.metadata.name}`, bytes: Buffer.byteLength(JSON.stringify(o)) }));
+    expect(sizes.length).toBeGreaterThan(10);
+    expect(sizes.filter((s) => s.bytes > 200 * 1000)).toEqual([]);
   });
 
   test('disabled: no smoke chart', () => {
@@ -67,9 +95,10 @@ describe('smoke Job manifests', () => {
 /** Runs the Job's container command locally, with its env resolved and its paths moved into `dir`. */
 function runJob(objects: Manifest[], resolve: { secrets: Record<string, string>; urls: Record<string, string>; extraEnv?: Record<string, string> }) {
   const dir = mkdtempSync(join(tmpdir(), 'smoke-job-'));
+  // The ConfigMap volume, as the kubelet projects it: one file per key.
   const files = find(objects, 'ConfigMap', 'test-smoke');
-  writeFileSync(join(dir, 'smoke-runner.js.gz'), Buffer.from(files.binaryData['smoke-runner.js.gz'], 'base64'));
-  writeFileSync(join(dir, 'stack.json'), files.data['stack.json']);
+  for (const [key, text] of Object.entries<string>(files.data ?? {})) writeFileSync(join(dir, key), text);
+  for (const [key, base64] of Object.entries<string>(files.binaryData ?? {})) writeFileSync(join(dir, key), Buffer.from(base64, 'base64'));
   const container = find(objects, 'Job', 'test-smoke').spec.template.spec.containers[0];
   const env: Record<string, string> = { PATH: process.env.PATH! };
   for (const from of container.envFrom) Object.assign(env, find(objects, 'ConfigMap', from.configMapRef.name).data, resolve.urls);
@@ -124,6 +153,29 @@ function runJob(objects: Manifest[], resolve: { secrets: Record<string, string>;
     expect(code).toBe(1);
     expect(output).not.toContain('not-the-key');
     expect(output).not.toContain(API_KEY);
+  }, 60_000);
+
+  test('waits for the model pull that started with it (plain kubectl, Flux): exit 0, and says it waited', async () => {
+    const pulling = await startOllamaStandIn({ models: [], dimension: 1024, pulling: { model: 'mxbai-embed-large:latest', afterCalls: 2 } });
+    try {
+      const { code, output } = await runJob(objects, { secrets: secrets(API_KEY, REDIS_PASSWORD), urls: { ...urls(), OLLAMA_URL: pulling.url } });
+      expect(output).toMatch(/^ollama\.model\s+PASS\s.*model is pulled \(waited [\d.]+ s for the model pull\)$/m);
+      expect(pulling.tagsCalls()).toBe(3);
+      expect(code).toBe(0);
+    } finally {
+      await pulling.close();
+    }
+  }, 60_000);
+
+  test('a model pull that outlasts the deadline fails the Job (exit 1), naming the model', async () => {
+    const stuck = await startOllamaStandIn({ models: ['llama3.2:latest'], dimension: 1024, pulling: { model: 'mxbai-embed-large:latest' } });
+    try {
+      const { code, output } = await runJob(objects, { secrets: secrets(API_KEY, REDIS_PASSWORD), urls: { ...urls(), OLLAMA_URL: stuck.url } });
+      expect(output).toMatch(/^ollama\.model\s+FAIL\s.*model "mxbai-embed-large" is not pulled \(has: llama3\.2:latest\): the model pull did not finish within the deadline \(5 s/m);
+      expect(code).toBe(1);
+    } finally {
+      await stuck.close();
+    }
   }, 60_000);
 
   test('an unreachable Qdrant exits 3', async () => {

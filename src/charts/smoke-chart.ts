@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { StackConfig } from '../config/schema';
 import { SmokeTest } from '../constructs/smoke-job';
+import { expectationsFromConfig } from '../smoke/options';
 import { stackNamespace, StackChart } from './stack-chart';
 import { finalizeObjects } from './finalize';
 import { objectName } from '../naming';
@@ -24,7 +25,7 @@ export class SmokeChart extends Chart {
       connectionConfigMap: stack.connection.configMapName,
       qdrantApiKey: stack.qdrant.apiKeySecret,
       redisPassword: stack.redis?.passwordSecret,
-      stackModel: config,
+      expectations: expectationsFromConfig(config),
       hook: config.smoke.hook,
       vectors: config.smoke.vectors,
       queries: config.smoke.queries,

@@ -5,6 +5,7 @@ import { QDRANT } from '../components/qdrant';
 import { RUNNER } from '../components/runner';
 import { JOB_RESOURCES } from '../config/resources';
 import { readSmokeBundle, smokeBootstrap } from '../smoke/bundle';
+import type { SmokeExpectations } from '../smoke/options';
 import { postDeployHookAnnotations, SYNC_WAVE, syncWave } from './gitops';
 import { CLIENT_LABEL, componentLabels } from './labels';
 import type { SecretKeyReference } from './qdrant';
@@ -24,8 +25,11 @@ export interface SmokeTestProps {
    * @default no Redis check
    */
   readonly redisPassword?: SecretKeyReference;
-  /** The validated stack model: the expected collections, version and embedding model come from it. */
-  readonly stackModel: object;
+  /**
+   * What the runner expects (collections, Qdrant version, Ollama's embedding model and dimension):
+   * `expectationsFromConfig` of the stack model, rendered as expectations.json.
+   */
+  readonly expectations: SmokeExpectations;
   /**
    * How the Job is triggered.
    * @default 'argocd' (PostSync hook, BeforeHookCreation)
@@ -63,8 +67,8 @@ export interface SmokeTestProps {
   readonly image?: string;
 }
 
-const BUNDLE_KEY = 'smoke-runner.js.gz';
-const MODEL_KEY = 'stack.json';
+const BUNDLE_KEY = 'smoke-runner.js.br';
+const EXPECTATIONS_KEY = 'expectations.json';
 const MOUNT = '/smoke';
 
 /** Annotations that make the Job a post-deploy test. */
@@ -90,8 +94,8 @@ export class SmokeTest extends Construct {
     };
     const files = new kplus.ConfigMap(this, 'files', {
       metadata: { name: props.name, labels, annotations: syncWave(SYNC_WAVE.config) },
-      // JSON is YAML: the runner loads it with the same validation as stack.yaml.
-      data: { [MODEL_KEY]: `${JSON.stringify(props.stackModel, null, 2)}\n` },
+      // Only what the runner checks against, not the model: the runner has no zod or YAML to validate one.
+      data: { [EXPECTATIONS_KEY]: `${JSON.stringify(props.expectations, null, 2)}\n` },
       binaryData: { [BUNDLE_KEY]: readSmokeBundle().toString('base64') },
     });
 
@@ -120,7 +124,7 @@ export class SmokeTest extends Construct {
       envVariables: {
         QDRANT_API_KEY: secretEnv('api-key', props.qdrantApiKey),
         ...(props.redisPassword ? { REDIS_PASSWORD: secretEnv('redis-password', props.redisPassword) } : {}),
-        SMOKE_CONFIG: kplus.EnvValue.fromValue(`${MOUNT}/${MODEL_KEY}`),
+        SMOKE_EXPECTATIONS: kplus.EnvValue.fromValue(`${MOUNT}/${EXPECTATIONS_KEY}`),
         SMOKE_VECTORS: kplus.EnvValue.fromValue(String(props.vectors ?? 10_000)),
         SMOKE_QUERIES: kplus.EnvValue.fromValue(String(props.queries ?? 200)),
         SMOKE_MAX_P95_MS: kplus.EnvValue.fromValue(String(props.maxP95Ms ?? 50)),

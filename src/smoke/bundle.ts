@@ -1,15 +1,16 @@
 /**
- * The smoke runner as one gzipped file (built by `npm run build`: scripts/bundle-smoke.mjs), shipped in a
- * ConfigMap so the in-cluster Job runs it on a stock `node` image with nothing to download.
+ * The in-cluster smoke runner (runner.ts) as one Brotli-compressed file (built by `npm run build`:
+ * scripts/bundle-smoke.mjs), shipped in a ConfigMap so the Job runs it on a stock `node` image with
+ * nothing to download.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Package root: two levels up from src/smoke or lib/smoke. */
 const ROOT = join(__dirname, '..', '..');
-export const SMOKE_BUNDLE_PATH = join(ROOT, 'lib', 'smoke-runner.js.gz');
+export const SMOKE_BUNDLE_PATH = join(ROOT, 'lib', 'smoke-runner.js.br');
 
-/** The gzipped runner; throws with what to do when it has not been built. */
+/** The compressed runner; throws with what to do when it has not been built. */
 export function readSmokeBundle(): Buffer {
   if (!existsSync(SMOKE_BUNDLE_PATH)) {
     throw new Error(`the smoke runner bundle ${SMOKE_BUNDLE_PATH} is missing: run \`npm run build\` (npm ci does it too)`);
@@ -24,7 +25,7 @@ export function readSmokeBundle(): Buffer {
 export function smokeBootstrap(bundlePath: string, unpackTo: string): string {
   return [
     "const fs = require('node:fs');",
-    `fs.writeFileSync(${JSON.stringify(unpackTo)}, require('node:zlib').gunzipSync(fs.readFileSync(${JSON.stringify(bundlePath)})));`,
-    `require(${JSON.stringify(unpackTo)}).runnerMain(['node', 'smoke']).then((code) => { process.exitCode = code; });`,
+    `fs.writeFileSync(${JSON.stringify(unpackTo)}, require('node:zlib').brotliDecompressSync(fs.readFileSync(${JSON.stringify(bundlePath)})));`,
+    `require(${JSON.stringify(unpackTo)}).runnerMain(process.env).then((code) => { process.exitCode = code; });`,
   ].join('\n');
 }

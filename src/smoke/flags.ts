@@ -5,26 +5,17 @@
 import { InvalidArgumentError, Option, Command } from 'commander';
 import { QDRANT } from '../components/qdrant';
 import { distanceSchema } from '../config/schema';
+import { parse, SmokeSettings, UsageError } from './input';
 import { SMOKE_DEFAULTS } from './options';
 
-/** Parsed flags, as commander hands them over. */
-export interface Flags {
-  url: string;
-  apiKey?: string;
-  expectVersion?: string;
+/** Parsed flags, as commander hands them over (the numbers have defaults). */
+export interface Flags extends SmokeSettings {
   config?: string;
-  collection?: string;
-  vectorSize?: number;
-  distance?: string;
   vectors: number;
   queries: number;
   maxP95Ms: number;
   minRecall: number;
   deadlineS: number;
-  readOnly?: boolean;
-  ollamaUrl?: string;
-  embeddingModel?: string;
-  redisUrl?: string;
   format: 'text' | 'json' | 'junit';
   out?: string;
 }
@@ -44,32 +35,21 @@ Exit codes:
   2  usage or config error
   3  Qdrant unreachable or not ready within --deadline-s`;
 
-const int = (what: string) => (v: string) => {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`expected ${what}, a positive integer`);
-  return Number(v);
-};
-const positive = (what: string) => (v: string) => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected ${what}, a positive number`);
-  return n;
-};
-const url = (schemes: string[]) => (v: string) => {
-  let u: URL;
+/** A parser of src/smoke/input.ts as commander wants it: bad values throw InvalidArgumentError. */
+const cli = <T>(parser: (v: string) => T) => (v: string): T => {
   try {
-    u = new URL(v);
-  } catch {
-    throw new InvalidArgumentError(`expected a URL such as ${schemes[0]}//host:port`);
+    return parser(v);
+  } catch (e) {
+    if (e instanceof UsageError) throw new InvalidArgumentError(e.message);
+    throw e;
   }
-  if (!schemes.includes(u.protocol)) throw new InvalidArgumentError(`expected a ${schemes.join(' or ')} URL, got ${u.protocol}`);
-  return v;
 };
-const ratio = (v: string) => {
-  const n = Number(v);
-  if (!(n >= 0 && n <= 1) || v.trim() === '') throw new InvalidArgumentError('expected a number between 0 and 1');
-  return n;
-};
+const int = (what: string) => cli(parse.int(what));
+const positive = (what: string) => cli(parse.positive(what));
+const ratio = cli(parse.ratio);
+const url = (schemes: string[]) => cli(parse.url(schemes));
 
-/** Adds the smoke options to `cmd` (shared by the CLI subcommand and the in-cluster runner). */
+/** Adds the smoke options to `cmd` (the in-cluster runner reads the same environment variables: src/smoke/input.ts). */
 export function defineSmokeOptions(cmd: Command): Command {
   const o = (flags: string, description: string, env?: string) => (env ? new Option(flags, description).env(env) : new Option(flags, description));
   return cmd

@@ -100,10 +100,20 @@ export function withDefaults(options: SmokeInput): SmokeOptions {
 export type OllamaExpectation = Omit<OllamaTarget, 'url'>;
 
 /**
+ * What a stack model lets a smoke run expect. Plain JSON: the smoke chart renders it into the Job's
+ * ConfigMap (expectations.json), so the in-cluster runner needs neither the model nor its validation.
+ */
+export interface SmokeExpectations {
+  readonly expectedVersion?: string;
+  readonly collections: readonly ExpectedCollection[];
+  readonly ollama?: OllamaExpectation;
+}
+
+/**
  * The expectations a stack model implies: its collections (the embedding collection first, so the
  * embedding dimension is compared with it), its Qdrant version, and Ollama's model and dimension.
  */
-export function expectationsFromConfig(config: StackConfig): Pick<SmokeOptions, 'collections' | 'expectedVersion'> & { ollama?: OllamaExpectation } {
+export function expectationsFromConfig(config: StackConfig): SmokeExpectations {
   const collections = config.qdrant.collections.map((c: CollectionConfig) => ({
     name: c.name,
     vectorSize: c.vectorSize,

@@ -1,35 +1,69 @@
 /**
- * Entry point of the in-cluster smoke Job (bundled into one file, run with plain `node`): the same
- * options as `qdrant-stack smoke`, read from argv or, for a Job, from environment variables
- * (QDRANT_URL, QDRANT_API_KEY, SMOKE_CONFIG, SMOKE_VECTORS, OLLAMA_URL, REDIS_URL, REDIS_PASSWORD, ...;
- * `--help` lists them all). Exit codes as the CLI: 0 pass, 1 failed, 2 usage, 3 unreachable.
+ * Entry point of the in-cluster smoke Job (bundled into one file by scripts/bundle-smoke.mjs and run
+ * with plain `node`): the checks of `qdrant-stack smoke`, configured from the environment only —
+ * QDRANT_URL, QDRANT_API_KEY, OLLAMA_URL, REDIS_URL, REDIS_PASSWORD and the SMOKE_* variables the CLI
+ * lists in `--help` (see input.ts) — plus SMOKE_EXPECTATIONS, the expectations file the smoke chart
+ * renders. It prints the text report; no flags, no JSON/JUnit, no progress bar: that is the CLI's job,
+ * and keeping commander, zod, yaml and xmlbuilder2 out keeps the bundle small enough for a ConfigMap.
+ * Exit codes as the CLI: 0 pass, 1 failed, 2 usage, 3 unreachable.
  */
-import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/errors';
-import { smokeAction, SmokeIo } from './command';
-import { defineSmokeOptions, Flags } from './flags';
+import { readFileSync } from 'node:fs';
+import type { SmokeIo } from './command';
+import { formatText } from './format/text';
+import { buildInput, parseExpectations, settingsFromEnv, UsageError } from './input';
+import { type SmokeExpectations, type SmokeInput, withDefaults } from './options';
 import { SMOKE_EXIT } from './report';
+import { runSmoke } from './run';
+import { abortOnSignals } from './signals';
 
 const processIo: SmokeIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
-/** Parses `argv` (node, script, args...) and the environment, runs the checks, resolves to the exit code. */
-export async function runnerMain(argv: readonly string[], io: SmokeIo = processIo): Promise<number> {
-  let code: number = SMOKE_EXIT.pass;
-  const program = defineSmokeOptions(new Command('qdrant-stack-smoke'))
-    .description('post-deploy smoke test of a qdrant-stack deployment')
-    .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .action((flags: Flags, command: Command) => smokeAction(command, flags, io, (c) => (code = c)));
-  try {
-    await program.parseAsync(argv as string[]);
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? SMOKE_EXIT.pass : SMOKE_EXIT.usage;
-    io.err(`error: ${(e as Error).message}\n`);
-    return e instanceof ConfigError ? SMOKE_EXIT.usage : SMOKE_EXIT.failed;
+/** The run's input from the environment and the expectations file it names; throws UsageError. */
+export function runnerInput(env: NodeJS.ProcessEnv): SmokeInput {
+  if (env.SMOKE_CONFIG) {
+    throw new UsageError('SMOKE_CONFIG (a stack model) is read by `qdrant-stack smoke --config`; this runner reads SMOKE_EXPECTATIONS, the expectations.json the smoke chart renders');
   }
-  return code;
+  if (env.SMOKE_FORMAT && env.SMOKE_FORMAT !== 'text') throw new UsageError(`SMOKE_FORMAT=${env.SMOKE_FORMAT}: this runner prints the text report only (json and junit: qdrant-stack smoke)`);
+  if (env.SMOKE_OUT) throw new UsageError('SMOKE_OUT: this runner prints its report to stdout only (a file: qdrant-stack smoke --out)');
+  const settings = settingsFromEnv(env);
+  let expectations: SmokeExpectations | undefined;
+  const file = env.SMOKE_EXPECTATIONS;
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`SMOKE_EXPECTATIONS: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    expectations = parseExpectations(text, file);
+  }
+  return buildInput(settings, expectations, env.REDIS_PASSWORD);
+}
+
+/** Runs the checks configured by `env`, prints the text report, resolves to the exit code. */
+export async function runnerMain(env: NodeJS.ProcessEnv = process.env, io: SmokeIo = processIo): Promise<number> {
+  let input: SmokeInput;
+  try {
+    input = runnerInput(env);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`error: ${e.message}\n`);
+    return SMOKE_EXIT.usage;
+  }
+  const signals = abortOnSignals();
+  try {
+    const { report, samples } = await runSmoke(withDefaults(input), { signal: signals.signal });
+    io.out(formatText(report, samples.client));
+    return report.exitCode;
+  } catch (e) {
+    // runSmoke reports failed checks; reaching this is a bug, which must still fail the Job.
+    io.err(`error: ${(e as Error).stack ?? String(e)}\n`);
+    return SMOKE_EXIT.failed;
+  } finally {
+    signals.dispose();
+  }
 }
 
 if (require.main === module) {
-  runnerMain(process.argv).then((c) => (process.exitCode = c));
+  runnerMain().then((c) => (process.exitCode = c));
 }
