@@ -3,9 +3,9 @@
  * the repository and on a matrix of configs: names and label values, object sizes, selectors that select
  * what they are for, sync waves that cannot deadlock, and upgrades that are legal updates.
  */
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiServerProblems, selectorProblems, updateProblems } from '../src/apiserver';
+import { renderedFolders } from '../src/check';
 import { CLIENT_LABEL } from '../src/constructs/labels';
 import type { StackInput } from '../src/config/schema';
 import { STACK_NAME_MAX } from '../src/naming';
@@ -15,12 +15,6 @@ import { find, Manifest, synthStack } from './support/stack';
 const ROOT = join(__dirname, '..');
 const EXTERNAL = { externalPeers: [{ [CLIENT_LABEL.key]: CLIENT_LABEL.value }] };
 
-const renderedFolders = (dir: string): string[] => [
-  dir,
-  ...readdirSync(dir)
-    .filter((f) => statSync(join(dir, f)).isDirectory())
-    .flatMap((f) => renderedFolders(join(dir, f))),
-];
 
 const MATRIX: [string, StackInput][] = [
   ['single node (defaults)', {}],

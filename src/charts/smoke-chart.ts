@@ -4,7 +4,7 @@ import type { StackConfig } from '../config/schema';
 import { SmokeTest } from '../constructs/smoke-job';
 import { expectationsFromConfig } from '../smoke/options';
 import { stackNamespace, StackChart } from './stack-chart';
-import { finalizeObjects } from './finalize';
+import { finalizeObjects, markVerifiedRender } from './finalize';
 import { objectName } from '../naming';
 
 /**
@@ -35,8 +35,14 @@ export class SmokeChart extends Chart {
     });
   }
 
-  /** Finished like the stack's objects; the Job reads the stack's connection ConfigMap, so its content counts. */
+  /**
+   * Finished like the stack's objects (the Job reads the stack's connection ConfigMap, so its content counts),
+   * and marked with the render it verifies: any change to the stack is a new smoke run.
+   */
   override toJson(): any[] {
-    return finalizeObjects(super.toJson(), this.stack.toJson());
+    const stack = this.stack.toJson();
+    const objects = super.toJson();
+    markVerifiedRender(objects, stack);
+    return finalizeObjects(objects, stack);
   }
 }
