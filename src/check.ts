@@ -26,7 +26,7 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-/** Where two texts first differ, short enough to read (the smoke ConfigMap holds a 660 KB line). */
+/** Where two texts first differ, short enough to read (the smoke ConfigMap holds a 120 KB line). */
 export function firstDifference(committed: string, fresh: string): string {
   const a = committed.split('\n');
   const b = fresh.split('\n');
@@ -131,6 +131,7 @@ export function readRenders(dist: string): Map<string, RenderedObject[]> {
 
 /** Updates from `previous` renders (see readRenders) to those in `dist` that the API server refuses, per folder. */
 export function refusedUpdates(previous: ReadonlyMap<string, RenderedObject[]>, dist: string): CheckFinding[] {
+  if (previous.size === 0) return []; // a first render: nothing to parse
   return [...readRenders(dist)].flatMap(([folder, objects]) => {
     const before = previous.get(folder);
     return before ? updateProblems(before, objects).map((p) => ({ file: folder, problem: `${p.object}: ${p.message}` })) : [];
