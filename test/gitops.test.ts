@@ -93,4 +93,38 @@ describe('qdrant-stack check (the CI guard)', () => {
     expect(result.code).toBe(2);
     expect(result.err).toContain('qdrant.replicas: must be a positive integer (got -1)');
   });
+
+  test('fails on what a real API server refuses: a Service selecting no pod, a claim before its pod', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-'));
+    cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+    const file = join(dir, 'dist', 'prod', 'qdrant-stack.k8s.yaml');
+    const broken = readFileSync(file, 'utf8')
+      .replace('  selector:\n    app.kubernetes.io/name: qdrant\n', '  selector:\n    cdk8s.io/metadata.addr: qdrant-stack-qdrant-statefulset-c8b6aafc\n    app.kubernetes.io/name: qdrant\n')
+      .replace(/(kind: PersistentVolumeClaim\nmetadata:\n  annotations:\n    argocd.argoproj.io\/sync-wave: )"0"/, '$1"-2"');
+    expect(broken).not.toBe(readFileSync(file, 'utf8'));
+    writeFileSync(file, broken);
+    const result = await run('--config', join(ROOT, 'stack.yaml'), '--dist', join(dir, 'dist'));
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/prod: Service qdrant-prod\/qdrant-stack-qdrant(-headless)?: .*select/);
+    expect(result.err).toMatch(/prod: PersistentVolumeClaim qdrant-prod\/qdrant-stack-ollama-models: .*wave/);
+    expect(result.err).toMatch(/\d+ API server rule violation\(s\)/);
+  });
+
+  test('--base: fails on updates the API server refuses from the previous render, naming the procedure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-'));
+    writeFileSync(join(dir, 'stack.yaml'), 'name: vec\nqdrant: { replicas: 3 }\n');
+    expect(await main(['node', 'q', 'synth', '--config', join(dir, 'stack.yaml'), '--out', join(dir, 'base')], { out: () => {}, err: () => {} })).toBe(0);
+    writeFileSync(join(dir, 'stack.yaml'), 'name: vec\nqdrant: { replicas: 3, storage: { size: 50Gi } }\n');
+    let synthErr = '';
+    expect(await main(['node', 'q', 'synth', '--config', join(dir, 'stack.yaml'), '--out', join(dir, 'dist')], { out: () => {}, err: (t) => (synthErr += t) })).toBe(0);
+    expect(synthErr).not.toContain('warning');
+    const result = await run('--config', join(dir, 'stack.yaml'), '--dist', join(dir, 'dist'), '--base', join(dir, 'base'));
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/upgrade from .*base.*StatefulSet vec\/vec-qdrant: spec\.volumeClaimTemplates changed.*--cascade=orphan/);
+    expect(result.err).toContain('1 refused update(s)');
+    // synth over the previous render warns about the same update, and still renders.
+    let warned = '';
+    expect(await main(['node', 'q', 'synth', '--config', join(dir, 'stack.yaml'), '--out', join(dir, 'base')], { out: () => {}, err: (t) => (warned += t) })).toBe(0);
+    expect(warned).toMatch(/warning: .*base.*: the API server refuses this update from the previous render: StatefulSet vec\/vec-qdrant/);
+  });
 });
