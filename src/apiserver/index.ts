@@ -38,7 +38,7 @@ export { compareQuantities, parseQuantity } from './quantity';
 export { type SelectorOptions, selectorProblems } from './selectors';
 export { SERVER_SIDE_MAX_BYTES, sizeProblems } from './sizes';
 export { type ObjectDiff, diffObjects, updateProblems } from './updates';
-export { type SyncPosition, podReferences, syncPosition, syncWave, waveProblems } from './waves';
+export { type PodReference, type SyncPosition, podReferences, syncPosition, syncWave, waveProblems } from './waves';
 
 export interface ApiServerOptions extends SelectorOptions {
   /** Serialized-size limit for client-side apply (default 200,000 bytes). */

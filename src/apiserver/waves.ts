@@ -63,18 +63,21 @@ function where(p: SyncPosition): string {
   return p.hook ? `${p.phase} hook, wave ${p.wave}` : `wave ${p.wave}`;
 }
 
-interface Reference {
+export interface PodReference {
   readonly kind: 'Secret' | 'ConfigMap' | 'PersistentVolumeClaim' | 'ServiceAccount';
   readonly name: string;
+  /** The data key, for a single-key reference (`secretKeyRef`, `configMapKeyRef`). */
+  readonly key?: string;
   readonly via: string;
+  /** `optional: true`: the pod starts without it. */
+  readonly optional: boolean;
 }
 
-/** What a pod spec needs to exist before its pods can start. `optional: true` references are left out:
- *  the pod starts without them. */
-export function podReferences(spec: unknown): Reference[] {
-  const refs: Reference[] = [];
-  const push = (kind: Reference['kind'], name: unknown, via: string, optional?: unknown) => {
-    if (typeof name === 'string' && name && optional !== true) refs.push({ kind, name, via });
+/** What a pod spec reads from other objects: volumes, env and envFrom of every container, its ServiceAccount. */
+export function podReferences(spec: unknown): PodReference[] {
+  const refs: PodReference[] = [];
+  const push = (kind: PodReference['kind'], name: unknown, via: string, optional?: unknown, key?: unknown) => {
+    if (typeof name === 'string' && name) refs.push({ kind, name, via, optional: optional === true, ...(typeof key === 'string' ? { key } : {}) });
   };
   arr(get(spec, 'volumes')).forEach((v, i) => {
     const at = `volumes[${i}]`;
@@ -92,8 +95,8 @@ export function podReferences(spec: unknown): Reference[] {
       arr(get(c, 'env')).forEach((e, j) => {
         const secret = get(e, 'valueFrom', 'secretKeyRef');
         const config = get(e, 'valueFrom', 'configMapKeyRef');
-        push('Secret', get(secret, 'name'), `${at}.env[${j}].valueFrom.secretKeyRef`, get(secret, 'optional'));
-        push('ConfigMap', get(config, 'name'), `${at}.env[${j}].valueFrom.configMapKeyRef`, get(config, 'optional'));
+        push('Secret', get(secret, 'name'), `${at}.env[${j}].valueFrom.secretKeyRef`, get(secret, 'optional'), get(secret, 'key'));
+        push('ConfigMap', get(config, 'name'), `${at}.env[${j}].valueFrom.configMapKeyRef`, get(config, 'optional'), get(config, 'key'));
       });
       arr(get(c, 'envFrom')).forEach((e, j) => {
         push('Secret', get(e, 'secretRef', 'name'), `${at}.envFrom[${j}].secretRef`, get(e, 'secretRef', 'optional'));
@@ -105,7 +108,7 @@ export function podReferences(spec: unknown): Reference[] {
   return refs;
 }
 
-const WHY: Record<Reference['kind'], string> = {
+const WHY: Record<PodReference['kind'], string> = {
   Secret: 'its pods cannot start (CreateContainerConfigError, or the volume cannot mount)',
   ConfigMap: 'its pods cannot start (CreateContainerConfigError, or the volume cannot mount)',
   PersistentVolumeClaim: 'its pods stay Pending ("persistentvolumeclaim not found")',
@@ -134,7 +137,8 @@ export function waveProblems(objects: readonly unknown[]): Problem[] {
     const position = syncPosition(workload);
     if (!template || !position) continue;
     const object = describe(workload);
-    for (const ref of podReferences(template.spec)) {
+    // An optional reference does not keep a pod from starting.
+    for (const ref of podReferences(template.spec).filter((r) => !r.optional)) {
       const target = rendered(ref.kind, ref.name, workload);
       const targetPosition = target && syncPosition(target);
       if (!target || !targetPosition) continue; // not rendered here: someone else's, ignored

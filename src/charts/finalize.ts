@@ -8,6 +8,7 @@
  *   `kubectl apply` refuses a changed Job under the same name ("field is immutable"), and never re-runs an
  *   unchanged one. Argo CD hooks and Flux `force` replace Jobs either way; the hash makes kubectl work too.
  */
+import { podReferences, podTemplate } from '../apiserver';
 import { objectName, shortHash } from '../naming';
 
 /** A rendered object, loosely typed. */
@@ -21,45 +22,9 @@ export interface RenderedObject {
 export const CONFIG_CHECKSUM_ANNOTATION = 'checksum/config';
 const INSTANCE = 'app.kubernetes.io/instance';
 
-/** The pod templates of a workload (none for other kinds). */
-export function podTemplatesOf(object: RenderedObject): any[] {
-  switch (object.kind) {
-    case 'Deployment':
-    case 'StatefulSet':
-    case 'DaemonSet':
-    case 'Job':
-      return object.spec?.template ? [object.spec.template] : [];
-    case 'CronJob':
-      return object.spec?.jobTemplate?.spec?.template ? [object.spec.jobTemplate.spec.template] : [];
-    default:
-      return [];
-  }
-}
-
-/** The ConfigMaps and Secret references a pod spec reads: volumes, env and envFrom of every container. */
-export function podInputs(spec: any): { configMaps: string[]; secretRefs: string[] } {
-  const configMaps = new Set<string>();
-  const secretRefs = new Set<string>();
-  for (const volume of spec?.volumes ?? []) {
-    if (volume.configMap?.name) configMaps.add(volume.configMap.name);
-    if (volume.secret?.secretName) secretRefs.add(volume.secret.secretName);
-    for (const source of volume.projected?.sources ?? []) {
-      if (source.configMap?.name) configMaps.add(source.configMap.name);
-      if (source.secret?.name) secretRefs.add(source.secret.name);
-    }
-  }
-  for (const container of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
-    for (const env of container.env ?? []) {
-      const from = env.valueFrom ?? {};
-      if (from.configMapKeyRef?.name) configMaps.add(from.configMapKeyRef.name);
-      if (from.secretKeyRef?.name) secretRefs.add(`${from.secretKeyRef.name}/${from.secretKeyRef.key}`);
-    }
-    for (const source of container.envFrom ?? []) {
-      if (source.configMapRef?.name) configMaps.add(source.configMapRef.name);
-      if (source.secretRef?.name) secretRefs.add(source.secretRef.name);
-    }
-  }
-  return { configMaps: [...configMaps].sort(), secretRefs: [...secretRefs].sort() };
+/** The pod templates of the objects (as live references, to annotate them). */
+function podTemplates(objects: readonly RenderedObject[]): any[] {
+  return objects.flatMap((o) => podTemplate(o)?.template ?? []);
 }
 
 /** JSON with object keys sorted at every level: the same content always hashes the same. */
@@ -74,19 +39,21 @@ export function canonicalJson(value: unknown): string {
  * counts with its content; one that is not (the user's) with its name only.
  */
 export function configChecksum(spec: any, configMaps: ReadonlyMap<string, RenderedObject>): string | undefined {
-  const inputs = podInputs(spec);
-  if (inputs.configMaps.length === 0 && inputs.secretRefs.length === 0) return undefined;
-  const content = inputs.configMaps.map((name) => {
+  const refs = podReferences(spec);
+  const configMapNames = [...new Set(refs.filter((r) => r.kind === 'ConfigMap').map((r) => r.name))].sort();
+  const secretRefs = [...new Set(refs.filter((r) => r.kind === 'Secret').map((r) => (r.key ? `${r.name}/${r.key}` : r.name)))].sort();
+  if (configMapNames.length === 0 && secretRefs.length === 0) return undefined;
+  const content = configMapNames.map((name) => {
     const cm = configMaps.get(name);
     return cm ? { name, data: cm.data ?? {}, binaryData: cm.binaryData ?? {} } : { name };
   });
-  return shortHash(canonicalJson({ configMaps: content, secretRefs: inputs.secretRefs }), 64);
+  return shortHash(canonicalJson({ configMaps: content, secretRefs }), 64);
 }
 
 /** Adds `checksum/config` to every pod template; `context` holds objects of other charts the pods may read. */
 export function addConfigChecksums(objects: RenderedObject[], context: readonly RenderedObject[] = []): void {
   const configMaps = new Map([...context, ...objects].filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o]));
-  for (const template of objects.flatMap(podTemplatesOf)) {
+  for (const template of podTemplates(objects)) {
     const checksum = configChecksum(template.spec, configMaps);
     if (checksum) template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [CONFIG_CHECKSUM_ANNOTATION]: checksum } };
   }
@@ -115,7 +82,7 @@ export const VERIFIED_RENDER_ANNOTATION = 'qdrant-stack/verifies';
  */
 export function markVerifiedRender(objects: RenderedObject[], verified: readonly RenderedObject[]): void {
   const checksum = shortHash(canonicalJson(verified), 64);
-  for (const template of objects.flatMap(podTemplatesOf)) {
+  for (const template of podTemplates(objects)) {
     template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [VERIFIED_RENDER_ANNOTATION]: checksum } };
   }
 }
