@@ -7,7 +7,7 @@ import { App } from 'cdk8s';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { diffObjects, Problem, updateProblems } from './apiserver';
+import { dataVolumeProblems, diffObjects, Problem, updateProblems } from './apiserver';
 import { stackNamespace } from './charts/stack-chart';
 import type { RenderedObject } from './charts/finalize';
 import type { StackConfig } from './config/schema';
@@ -27,8 +27,11 @@ export interface Rollout {
   readonly jobs: RenderedJob[];
   /** DNS names (SANs) Qdrant's certificate must carry when `qdrant.tls` is on. */
   readonly certificateDnsNames: string[];
-  /** Compared with the previous render: objects added, removed, and updates the API server refuses. */
-  readonly upgrade?: { readonly from: string; readonly added: string[]; readonly removed: string[]; readonly refused: Problem[] };
+  /**
+   * Compared with the previous render: objects added, removed, updates the API server refuses, and data
+   * volumes the change would replace or leave behind (`synth` needs `--allow-data-migration` for those).
+   */
+  readonly upgrade?: { readonly from: string; readonly added: string[]; readonly removed: string[]; readonly refused: Problem[]; readonly dataVolumes: Problem[] };
 }
 
 /** Every object a model renders (all charts), in memory. */
@@ -58,7 +61,7 @@ export function hasRender(dir: string | undefined): dir is string {
 /** The API server's verdict on moving from the objects of `previous` to `next`. */
 export function upgradeFrom(previous: RenderedObject[], next: RenderedObject[], from: string): NonNullable<Rollout['upgrade']> {
   const diff = diffObjects(previous, next);
-  return { from, added: diff.added, removed: diff.removed, refused: updateProblems(previous, next) };
+  return { from, added: diff.added, removed: diff.removed, refused: updateProblems(previous, next), dataVolumes: dataVolumeProblems(previous, next) };
 }
 
 /** The rollout of `config`, compared with the render in `previousDir` when there is one. */

@@ -35,7 +35,7 @@ describe('snapshots', () => {
   test('start-up restore: qdrant --snapshot PATH:COLLECTION on a single node', () => {
     const objects = synthStack({ name: 'test', snapshots: { enabled: true, restore: [{ collection: 'knowledge', path: '/qdrant/snapshots/knowledge/k-1.snapshot' }] } });
     expect(find(objects, 'Deployment', 'test-qdrant').spec.template.spec.containers[0].command).toEqual(['./entrypoint.sh', '--snapshot', '/qdrant/snapshots/knowledge/k-1.snapshot:knowledge']);
-    expect(() => resolveConfig({ qdrant: { replicas: 3 }, snapshots: { enabled: true, restore: [{ collection: 'k', path: '/qdrant/snapshots/k.snapshot' }] } })).toThrow('snapshots.restore: start-up restore works on a single node only');
+    expect(() => resolveConfig({ qdrant: { replicas: 3 }, snapshots: { enabled: true, restore: [{ collection: 'k', path: '/qdrant/snapshots/k.snapshot' }] } })).toThrow('snapshots.restore: start-up restore works on a single node on a Deployment only');
     expect(() => resolveConfig({ snapshots: { restore: [{ collection: 'k', path: '/qdrant/snapshots/k.snapshot' }] } })).toThrow('snapshots.restore: needs snapshots.enabled: true');
     expect(() => resolveConfig({ snapshots: { schedule: 'nightly' } })).toThrow('snapshots.schedule: must be a cron schedule with five fields');
   });

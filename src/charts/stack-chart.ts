@@ -8,7 +8,7 @@ import { embeddingCollectionIndex, modelDimensions, ollamaModels } from '../conf
 import { ollamaResources, qdrantResources, redisResources } from '../config/resources';
 import type { StackConfig } from '../config/schema';
 import { ConnectionContract, ConnectionSettings } from '../constructs/connection';
-import { SYNC_WAVE, syncWave } from '../constructs/gitops';
+import { KEEP_DATA_ANNOTATIONS, SYNC_WAVE, syncWave } from '../constructs/gitops';
 import { MANAGED_BY } from '../constructs/labels';
 import { ANYWHERE, ProtectedServer, StackNetworkPolicies } from '../constructs/network-policies';
 import { Ollama } from '../constructs/ollama';
@@ -57,7 +57,7 @@ export class StackChart extends Chart {
 
     if (config.createNamespace) {
       const ns = new k8s.KubeNamespace(this, 'namespace', {
-        metadata: { name: namespace, labels: { ...POD_SECURITY_LABELS, ...stackLabels }, annotations: syncWave(SYNC_WAVE.namespace) },
+        metadata: { name: namespace, labels: { ...POD_SECURITY_LABELS, ...stackLabels }, annotations: { ...syncWave(SYNC_WAVE.namespace), ...KEEP_DATA_ANNOTATIONS } },
       });
       // The chart puts its namespace on every object; a Namespace itself is cluster-scoped.
       ApiObject.of(ns).addJsonPatch(JsonPatch.remove('/metadata/namespace'));

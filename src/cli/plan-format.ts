@@ -17,6 +17,7 @@ export function formatPlan(plan: Plan, title: string): string {
     table([HEADER, ...plan.jobs.map(cells)]),
     '',
     plan.sizing,
+    ...plan.collections.map((c) => `collection ${c.name}: ${c.replicationFactor} cop${c.replicationFactor === 1 ? 'y' : 'ies'} of each shard${c.defaulted ? ' (default)' : ''}`),
     '',
   ].join('\n');
 }
@@ -30,6 +31,10 @@ export function formatRollout(r: Rollout): string {
     const u = r.upgrade;
     lines.push('', `upgrade from ${u.from}: ${u.added.length} object(s) added, ${u.removed.length} removed${u.refused.length ? `; the API server refuses ${u.refused.length} update(s):` : '; every update is legal'}`);
     for (const p of u.refused) lines.push(`  ${p.object}: ${p.message}`);
+    if (u.dataVolumes.length) {
+      lines.push(`data volumes this change replaces or leaves behind (synth refuses without --allow-data-migration):`);
+      for (const p of u.dataVolumes) lines.push(`  ${p.object}: ${p.message}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -21,6 +21,11 @@ export function usesStatefulSet(stack: Pick<ClusterView, 'qdrant'>): boolean {
   return isDistributed(stack) || stack.qdrant.workload === 'statefulset';
 }
 
+/** Copies of each shard of a collection: as given, else 2 in distributed mode (one peer may be lost), else 1. */
+export function replicationFactorOf(collection: { replicationFactor?: number }, stack: Pick<ClusterView, 'qdrant'>): number {
+  return collection.replicationFactor ?? (isDistributed(stack) ? 2 : 1);
+}
+
 export function clusterProblems(stack: ClusterView): { path: (string | number)[]; message: string }[] {
   const problems: { path: (string | number)[]; message: string }[] = [];
   const { replicas } = stack.qdrant;
@@ -38,8 +43,11 @@ export function clusterProblems(stack: ClusterView): { path: (string | number)[]
   if (stack.metrics.serviceMonitor && stack.qdrant.readOnlyApiKey === 'none') {
     problems.push({ path: ['metrics', 'serviceMonitor'], message: 'needs a read-only API key to scrape /metrics (qdrant.readOnlyApiKey is "none")' });
   }
-  if (stack.snapshots.restore.length > 0 && replicas > 1) {
-    problems.push({ path: ['snapshots', 'restore'], message: 'start-up restore works on a single node only; restore a cluster through the snapshot recovery API' });
+  if (stack.snapshots.restore.length > 0 && usesStatefulSet(stack)) {
+    problems.push({
+      path: ['snapshots', 'restore'],
+      message: 'start-up restore works on a single node on a Deployment only (not with qdrant.replicas > 1 or qdrant.workload: statefulset); restore through the snapshot recovery API',
+    });
   }
   if (stack.snapshots.restore.length > 0 && !stack.snapshots.enabled) {
     problems.push({ path: ['snapshots', 'restore'], message: 'needs snapshots.enabled: true (the snapshot files live on the snapshots volume)' });

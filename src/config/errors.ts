@@ -20,10 +20,11 @@ export class ConfigError extends Error {
   }
 }
 
-/** `['qdrant', 'collections', 0, 'name']` → `qdrant.collections[0].name` */
+/** `['qdrant', 'collections', 0, 'name']` → `qdrant.collections[0].name`; an odd key is quoted: `environments[".."]`. */
 export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => {
     if (typeof key === 'number') return `${out}[${key}]`;
+    if (!/^[A-Za-z_][\w-]*$/.test(String(key))) return `${out}[${JSON.stringify(String(key))}]`;
     return out ? `${out}.${String(key)}` : String(key);
   }, '');
 }

@@ -1,13 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { ConfigError, ConfigProblem, toProblems } from './errors';
+import { ConfigError, ConfigProblem, formatPath, toProblems } from './errors';
 import { environmentModel, rawEnvironments, withProfile } from './profiles';
-import { StackConfig, stackSchema } from './schema';
+import { environmentNameProblem, StackConfig, stackSchema } from './schema';
+import { configWarnings } from './warnings';
+import { objectName } from '../naming';
 
 /** A validated model and every environment it declares, each with profile and overrides applied. */
 export interface ResolvedStack {
   readonly base: StackConfig;
   readonly environments: ReadonlyMap<string, StackConfig>;
+  /** What is valid but probably not meant (e.g. one copy of each shard in a cluster): printed, not fatal. */
+  readonly warnings: readonly ConfigProblem[];
 }
 
 function validate(model: unknown): { data?: StackConfig; problems: ConfigProblem[] } {
@@ -27,17 +31,51 @@ export function resolveStack(input: unknown, source?: string): ResolvedStack {
   const seen = new Set(base.problems.map((p) => `${p.path}\n${p.message}`));
   const environments = new Map<string, StackConfig>();
   for (const [name, overrides] of rawEnvironments(raw)) {
+    const badName = environmentNameProblem(name);
+    if (badName) {
+      problems.push({ path: formatPath(['environments', name]), message: badName });
+      continue;
+    }
     if ('environments' in overrides) {
       problems.push({ path: `environments.${name}.environments`, message: 'environments cannot be nested' });
       continue;
     }
     const { environments: _none, ...model } = environmentModel(raw, name);
+    // An environment without a namespace of its own gets <namespace>-<environment>, never the base's.
+    if (!('namespace' in overrides)) model.namespace = objectName('Namespace', baseNamespace(raw), name);
     const env = validate(model);
     for (const p of env.problems) if (!seen.has(`${p.path}\n${p.message}`)) problems.push({ path: `environments.${name}.${p.path}`, message: p.message });
     if (env.data) environments.set(name, env.data);
   }
+  problems.push(...sharedNamespaces(base.data, environments));
   if (problems.length > 0) throw new ConfigError(problems, source);
-  return { base: base.data!, environments };
+  const warnings = [base.data!, ...environments.values()].flatMap((config, i) =>
+    configWarnings(config).map((w) => ({ ...w, path: i === 0 ? w.path : `environments.${[...environments.keys()][i - 1]}.${w.path}` })),
+  );
+  return { base: base.data!, environments, warnings };
+}
+
+/** The namespace the base model renders into (its own, or the stack name), as written. */
+function baseNamespace(raw: Record<string, unknown>): string {
+  const pick = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  return pick(raw.namespace) ?? pick(raw.name) ?? String(stackSchema.shape.name.parse(undefined));
+}
+
+/**
+ * Two renders in one namespace share object names: applying one overwrites the other, and deleting one
+ * (`kubectl delete -k dist/staging`) deletes the other's volumes.
+ */
+function sharedNamespaces(base: StackConfig | undefined, environments: ReadonlyMap<string, StackConfig>): ConfigProblem[] {
+  const owner = new Map<string, string>();
+  if (base) owner.set(base.namespace ?? base.name, 'the base stack');
+  const problems: ConfigProblem[] = [];
+  for (const [name, env] of environments) {
+    const ns = env.namespace ?? env.name;
+    const other = owner.get(ns);
+    if (other) problems.push({ path: `environments.${name}.namespace`, message: `renders into namespace "${ns}", as ${other} does: give each environment its own (they would overwrite each other, and deleting one would delete the other's volumes)` });
+    else owner.set(ns, `environments.${name}`);
+  }
+  return problems;
 }
 
 /** Validates a stack model and applies defaults (see resolveStack); returns the base model. */

@@ -5,6 +5,7 @@
 import { formatBytes, formatCpu, parseBytes, parseCpu } from './quantity';
 import { JOB_RESOURCES, ollamaResources, qdrantMemoryBytes, qdrantResources, redisResources, sizingDimensions } from './resources';
 import type { StackConfig } from './schema';
+import { replicationFactorOf } from './cluster';
 
 export interface PlanRow {
   readonly component: string;
@@ -26,6 +27,8 @@ export interface Plan {
   readonly jobs: PlanRow[];
   /** How Qdrant's memory request came about. */
   readonly sizing: string;
+  /** Copies of each shard per collection (2 by default in distributed mode). */
+  readonly collections: { readonly name: string; readonly replicationFactor: number; readonly defaulted: boolean }[];
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
@@ -54,7 +57,12 @@ export function plan(config: StackConfig): Plan {
     const r = redisResources(config.redis);
     rows.push({ component: 'redis', replicas: 1, cpuRequest: r.requests.cpu, cpuLimit: r.limits.cpu, memoryRequest: r.requests.memory, memoryLimit: r.limits.memory, storage: config.redis.persistence ? config.redis.storage.size : '0', note: `maxmemory ${config.redis.maxMemory}` });
   }
-  const times = (row: PlanRow, q: (r: PlanRow) => string, parse: (s: string) => number | undefined) => row.replicas * (parse(q(row)) ?? 0);
+  // Every component counts: a value that cannot be read is a bug to report, never a silent 0 in the total.
+  const times = (row: PlanRow, q: (r: PlanRow) => string, parse: (s: string) => number | undefined) => {
+    const value = parse(q(row));
+    if (value === undefined) throw new Error(`plan: cannot add up ${row.component}'s "${q(row)}"`);
+    return row.replicas * value;
+  };
   const total = {
     cpuRequest: formatCpu(sum(rows.map((r) => times(r, (x) => x.cpuRequest, parseCpu)))),
     cpuLimit: formatCpu(sum(rows.map((r) => times(r, (x) => x.cpuLimit, parseCpu)))),
@@ -69,7 +77,8 @@ export function plan(config: StackConfig): Plan {
   if (config.ollama.enabled && config.ollama.pullModels) jobs.push(job('ollama-pull-models', JOB_RESOURCES.modelPull, 'after each sync'));
   if (config.smoke.enabled) jobs.push(job('smoke', JOB_RESOURCES.smoke, 'after each sync'));
   if (config.snapshots.enabled) jobs.push(job('qdrant-snapshots', JOB_RESOURCES.snapshots, `cron ${config.snapshots.schedule}`));
-  return { rows, total, jobs, sizing: sizingExplanation(config) };
+  const collections = config.qdrant.collections.map((c) => ({ name: c.name, replicationFactor: replicationFactorOf(c, config), defaulted: c.replicationFactor === undefined }));
+  return { rows, total, jobs, sizing: sizingExplanation(config), collections };
 }
 
 function sizingExplanation(config: StackConfig): string {

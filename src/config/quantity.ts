@@ -24,6 +24,9 @@ export function parseCpu(quantity: string): number | undefined {
   return Number(match[1]) / (match[2] === 'm' ? 1000 : 1);
 }
 
+/** The largest value of a Kubernetes quantity: it is stored as a 64-bit integer (of millis, for CPU). */
+export const QUANTITY_MAX = 2 ** 63 - 1;
+
 /** A byte count as the largest whole binary unit that holds it exactly, rounded up to whole MiB. */
 export function formatBytes(bytes: number): string {
   const mib = Math.ceil(bytes / 2 ** 20);

@@ -11,11 +11,25 @@ import { REDIS } from '../components/redis';
 import { clusterProblems } from './cluster';
 import { PROFILE_NAMES } from './profiles';
 import { embeddingProblems } from './embedding';
-import { parseBytes, parseCpu } from './quantity';
+import { parseBytes, parseCpu, QUANTITY_MAX } from './quantity';
+import { cronProblem } from './cron';
 import { LONGEST_STACK_SUFFIXES, NAME_LIMITS, STACK_NAME_MAX } from '../naming';
 
 /** Qdrant's payload index types. */
 export const PAYLOAD_INDEX_TYPES = ['keyword', 'integer', 'float', 'bool', 'geo', 'datetime', 'text', 'uuid'] as const;
+
+/**
+ * Why `name` cannot name an environment, or undefined. It names a folder (dist/<name>/) and a default
+ * namespace: no "..", "/", "__proto__" or "CON". Checked on the raw keys, before any object is built.
+ */
+export function environmentNameProblem(name: string): string | undefined {
+  if (name.length > 40) return 'is not an environment name: must be at most 40 characters';
+  if (!DNS_1123_LABEL.test(name)) return 'is not an environment name: must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit), as it names the folder dist/<name>/';
+  return undefined;
+}
+
+/** Namespaces of the cluster itself: a stack must not relabel them for Pod Security or share them. */
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -38,16 +52,23 @@ const secretName = z
 
 const secretKey = z
   .string({ error: 'must be a string' })
-  .regex(/^[-._a-zA-Z0-9]{1,253}$/, { error: 'must be a Secret data key: letters, digits, "-", "_" or "."' });
+  .regex(/^[-._a-zA-Z0-9]{1,253}$/, { error: 'must be a Secret data key: letters, digits, "-", "_" or "."' })
+  .refine((k) => k !== '.' && k !== '..', { error: 'must be a Secret data key, which cannot be "." or ".."' });
 
+/** A memory or storage quantity: at least one byte, and within Kubernetes' 64-bit range. */
 const bytesQuantity = z
   .string({ error: 'must be a quantity string such as "10Gi"' })
-  .refine((q) => parseBytes(q) !== undefined && parseBytes(q)! > 0, { error: 'must be a positive quantity such as "512Mi" or "20Gi"' });
+  .refine((q) => parseBytes(q) !== undefined && parseBytes(q)! > 0, { error: 'must be a positive quantity such as "512Mi" or "20Gi"', abort: true })
+  .refine((q) => parseBytes(q)! >= 1, { error: 'must be at least 1 byte', abort: true })
+  .refine((q) => parseBytes(q)! <= QUANTITY_MAX, { error: 'must be at most 8Ei (Kubernetes quantities are 64-bit integers)' });
 
+/** A CPU quantity: at least 1m (Kubernetes' resolution) and within its 64-bit range of millicores. */
 const cpuQuantity = z
   .union([z.string(), z.number()], { error: 'must be a CPU quantity such as "500m" or "2"' })
   .transform((q) => String(q))
-  .refine((q) => parseCpu(q) !== undefined && parseCpu(q)! > 0, { error: 'must be a positive CPU quantity such as "500m" or "2"' });
+  .refine((q) => parseCpu(q) !== undefined && parseCpu(q)! > 0, { error: 'must be a positive CPU quantity such as "500m" or "2"', abort: true })
+  .refine((q) => parseCpu(q)! >= 0.001, { error: 'must be at least 1m (one thousandth of a core)', abort: true })
+  .refine((q) => parseCpu(q)! * 1000 <= QUANTITY_MAX, { error: 'must be within Kubernetes\' 64-bit range of millicores' });
 
 /** A release `X.Y.Z` (a leading `v` is accepted and dropped), defaulting to the component's pinned one. */
 const releaseVersion = (defaultVersion: string, description: string) =>
@@ -114,7 +135,9 @@ export const collectionSchema = z.strictObject({
     .optional()
     .describe('This collection receives the Ollama embeddings (needed only when there are several collections).'),
   shardNumber: positiveInt.max(1024, { error: 'must be at most 1024' }).optional().describe('Shards of the collection; Qdrant\'s default (one per peer) when left out.'),
-  replicationFactor: positiveInt.optional().describe('Copies of each shard; at most qdrant.replicas.'),
+  replicationFactor: positiveInt
+    .optional()
+    .describe('Copies of each shard; at most qdrant.replicas. Left out: 2 in distributed mode (survives the loss of one peer), 1 on a single node.'),
   payloadIndexes: z
     .record(
       z.string().regex(/^[A-Za-z0-9_.\[\]-]{1,255}$/, { error: 'must be a payload field path such as "tenant" or "meta.lang"' }),
@@ -220,7 +243,10 @@ export const ollamaSchema = z.strictObject({
 export const redisSchema = z.strictObject({
   enabled: z.boolean({ error: 'must be true or false' }).default(true).describe('Deploy Redis for the search cache and embedding job queue.'),
   version: releaseVersion(REDIS.version, 'Redis release (official image, Debian variant).'),
-  maxMemory: bytesQuantity.default('256Mi').describe('Redis maxmemory; requests and limits follow from it.'),
+  maxMemory: bytesQuantity
+    .refine((q) => parseBytes(q)! >= 2 ** 20, { error: 'must be at least 1Mi: Redis needs room for its own bookkeeping' })
+    .default('256Mi')
+    .describe('Redis maxmemory (at least 1Mi); requests and limits follow from it.'),
   maxMemoryPolicy: z
     .enum(REDIS.evictionPolicies, { error: `must be one of ${REDIS.evictionPolicies.join(', ')}` })
     .default('volatile-lru')
@@ -287,7 +313,11 @@ export const snapshotsSchema = z.strictObject({
   storageClass: dnsLabel(253).optional().describe('StorageClass of the snapshots volume.'),
   schedule: z
     .string({ error: 'must be a cron schedule such as "0 3 * * *"' })
-    .regex(/^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$/, { error: 'must be a cron schedule with five fields, such as "0 3 * * *"' })
+    .regex(/^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$/, { error: 'must be a cron schedule with five fields, such as "0 3 * * *"', abort: true })
+    .superRefine((schedule, ctx) => {
+      const problem = cronProblem(schedule);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, input: schedule });
+    })
     .default('0 3 * * *')
     .describe('When to snapshot every collection (cron, cluster time zone).'),
   keep: positiveInt.max(1000, { error: 'must be at most 1000' }).default(7).describe('Snapshots kept per collection; older ones are deleted.'),
@@ -326,10 +356,13 @@ export const stackSchema = z
       .optional()
       .describe('Preset under the file\'s own values: dev (small, one node) or prod (3 peers, PDB, spread, PriorityClass, snapshots).'),
     environments: z
-      .record(dnsLabel(40), z.record(z.string(), z.unknown(), { error: 'must be a map of overrides' }), { error: 'must be a map of environment name to overrides' })
+      .record(z.string(), z.record(z.string(), z.unknown(), { error: 'must be a map of overrides' }), { error: 'must be a map of environment name to overrides' })
       .optional()
       .describe('Environments (e.g. staging, prod): overrides deep-merged onto this file, each rendered to dist/<name>/.'),
-    namespace: dnsLabel(63).optional().describe('Namespace of every resource; the stack name when left out.'),
+    namespace: dnsLabel(63)
+      .refine((ns) => !SYSTEM_NAMESPACES.includes(ns), { error: `is a namespace of the cluster itself (${SYSTEM_NAMESPACES.join(', ')}): give the stack its own` })
+      .optional()
+      .describe('Namespace of every resource; the stack name when left out (an environment without its own: <namespace>-<environment>). Never a system namespace.'),
     createNamespace: z.boolean({ error: 'must be true or false' }).default(true).describe('Render the Namespace (labelled Pod Security "restricted").'),
     qdrant: qdrantSchema.prefault({}).describe('The vector database.'),
     ollama: ollamaSchema.prefault({}).describe('Embeddings: Ollama with its models.'),
@@ -340,6 +373,9 @@ export const stackSchema = z
     snapshots: snapshotsSchema.prefault({}).describe('Scheduled snapshots and start-up restore.'),
   })
   .superRefine((stack, ctx) => {
+    if (stack.namespace === undefined && SYSTEM_NAMESPACES.includes(stack.name)) {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: `is also the namespace when none is given, and ${stack.name} is the cluster's own: set namespace` });
+    }
     if (stack.qdrant.sizing && !stack.qdrant.sizing.dimensions && stack.qdrant.collections.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['qdrant', 'sizing', 'dimensions'], message: 'is required when qdrant.collections is empty' });
     }

@@ -47,3 +47,14 @@ export function postDeployHookAnnotations(wave: number, deleteOnSuccess = false)
     'kustomize.toolkit.fluxcd.io/force': 'enabled',
   };
 }
+
+/**
+ * On objects that hold data (the Namespace, every PersistentVolumeClaim): no GitOps tool prunes them or
+ * deletes them with the app. Deleting a Namespace deletes every claim in it, whatever the reclaim or
+ * retention policy, so `retainOnDelete` alone does not survive an Application or Kustomization deletion.
+ */
+export const KEEP_DATA_ANNOTATIONS = {
+  'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+  'helm.sh/resource-policy': 'keep',
+} as const;

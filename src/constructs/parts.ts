@@ -3,7 +3,7 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { SYNC_WAVE, syncWave } from './gitops';
+import { KEEP_DATA_ANNOTATIONS, SYNC_WAVE, syncWave } from './gitops';
 import { restrictedPodSecurity } from './restricted';
 
 /** Probe timing: every `periodSeconds`, `failureThreshold` misses in a row fail it. */
@@ -50,7 +50,7 @@ export function persistentVolume(scope: Construct, id: string, volumeName: strin
   new k8s.KubePersistentVolumeClaim(scope, id, {
     // The wave of its consumer: on WaitForFirstConsumer storage a claim stays Pending until a pod uses it,
     // and Argo CD would never leave an earlier wave.
-    metadata: { name: props.name, labels: props.labels, annotations: syncWave(SYNC_WAVE.workloads) },
+    metadata: { name: props.name, labels: props.labels, annotations: { ...syncWave(SYNC_WAVE.workloads), ...KEEP_DATA_ANNOTATIONS } },
     spec: {
       accessModes: ['ReadWriteOnce'],
       storageClassName: props.storageClass,

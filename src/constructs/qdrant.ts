@@ -287,9 +287,11 @@ export class Qdrant extends Construct {
     obj.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'storage', mountPath: QDRANT.paths.storage }));
     if (props.snapshotsVolume) obj.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'snapshots', mountPath: QDRANT.paths.snapshots }));
     if (this.replicas < 2) return;
+    // Peers on one node fall together and take the Raft quorum with them: spreading over nodes is required
+    // (with as many nodes as peers, one peer each); over zones it is preferred (not every cluster has zones).
     obj.addJsonPatch(
       JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
-        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.podSelector } },
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: this.podSelector } },
         { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.podSelector } },
       ]),
     );
