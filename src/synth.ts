@@ -1,14 +1,16 @@
 /**
  * Rendering a stack model to files. Everything is written into a fresh temporary folder beside the
- * target and moved into place only when complete, so a failure never leaves a half-written output.
+ * target and moved into place only when complete, so a failure never leaves a half-written output; a
+ * folder holding anything qdrant-stack did not write is never replaced (src/output.ts).
  */
 import { App, YamlOutputType } from 'cdk8s';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { StackConfig } from './config/schema';
 import { SmokeChart } from './charts/smoke-chart';
 import { renderCompose, renderEnvExample } from './compose/render';
 import { StackChart } from './charts/stack-chart';
+import { MARKER_FILE, replaceFolder, writeMarker } from './output';
 
 /** Adds the stack's charts to an app (used by `cdk8s synth` and by the CLI): `<name>` and `<name>-smoke`. */
 export function addStack(app: App, config: StackConfig): StackChart {
@@ -28,13 +30,9 @@ export const COMPOSE_FILE = 'docker-compose.yml';
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 export const ENV_EXAMPLE_FILE = '.env.example';
 
-/** Writes `text` to `file` through a temporary file beside it, so readers never see half a file. */
-export function writeFileAtomic(file: string, text: string): void {
-  const target = resolve(file);
-  mkdirSync(dirname(target), { recursive: true });
-  const staging = `${target}.tmp-${process.pid}`;
-  writeFileSync(staging, text);
-  renameSync(staging, target);
+/** The names a render writes into a folder (an environment's subfolders aside). */
+export function isRenderedName(name: string): boolean {
+  return name.endsWith('.k8s.yaml') || [KUSTOMIZATION_FILE, COMPOSE_FILE, ENV_EXAMPLE_FILE, MARKER_FILE].includes(name);
 }
 
 /** Every output of one model into `dir` (existing, empty): manifests, Compose file, env template. */
@@ -63,25 +61,22 @@ export function renderKustomization(manifests: readonly string[]): string {
 
 /**
  * Renders a stack into `outDir`, replacing it atomically: the model itself at the top, and each
- * environment into `outDir/<name>/`.
+ * environment into `outDir/<name>/`; each folder lists what it holds in its marker file (MARKER_FILE).
+ * Throws an OutputError, changing nothing, when `outDir` holds files qdrant-stack did not write, unless
+ * `force`. A symlinked `outDir` stays a link: the render replaces its target.
  */
-export function renderStack(config: StackConfig, outDir: string, environments: ReadonlyMap<string, StackConfig> = new Map()): void {
-  const target = resolve(outDir);
-  mkdirSync(dirname(target), { recursive: true });
-  const staging = mkdtempSync(join(dirname(target), `.tmp-${basename(target)}-`));
-  try {
-    renderInto(config, staging);
-    for (const [name, env] of environments) {
-      mkdirSync(join(staging, name));
-      renderInto(env, join(staging, name));
-    }
-  } catch (e) {
-    rmSync(staging, { recursive: true, force: true });
-    throw e;
-  }
-  chmodSync(staging, 0o755); // mkdtemp makes it private; the output is for everyone
-  const previous = existsSync(target) ? `${staging}.old` : undefined;
-  if (previous) renameSync(target, previous);
-  renameSync(staging, target);
-  if (previous) rmSync(previous, { recursive: true, force: true });
+export function renderStack(config: StackConfig, outDir: string, environments: ReadonlyMap<string, StackConfig> = new Map(), { force = false } = {}): void {
+  replaceFolder(
+    outDir,
+    (dir) => {
+      renderInto(config, dir);
+      for (const [name, env] of environments) {
+        mkdirSync(join(dir, name));
+        renderInto(env, join(dir, name));
+        writeMarker(join(dir, name));
+      }
+      writeMarker(dir);
+    },
+    { force, ownName: isRenderedName },
+  );
 }

@@ -24,17 +24,17 @@ describe('qdrant-stack synth', () => {
     const result = await run('synth', '--config', join(dir, 'stack.yaml'), '--out', join(dir, 'out'));
     expect(result).toMatchObject({ code: 0, stdout: '' });
     expect(result.stderr).toContain("synthesized stack 'demo'");
-    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['.env.example', 'demo-smoke.k8s.yaml', 'demo.k8s.yaml', 'docker-compose.yml', 'kustomization.yaml']);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['.env.example', '.qdrant-stack-files', 'demo-smoke.k8s.yaml', 'demo.k8s.yaml', 'docker-compose.yml', 'kustomization.yaml']);
     expect(readFileSync(join(dir, 'out', 'demo.k8s.yaml'), 'utf8')).toContain('storage: 20Gi');
   });
 
-  test('replaces stale files in an existing output folder', async () => {
+  test('replaces stale files of its own in an existing output folder (more cases: test/output.test.ts)', async () => {
     const dir = workdir();
     mkdirSync(join(dir, 'out'));
     writeFileSync(join(dir, 'out', 'old.k8s.yaml'), 'stale');
     writeFileSync(join(dir, 'stack.yaml'), 'name: demo\n');
     expect((await run('synth', '-c', join(dir, 'stack.yaml'), '-o', join(dir, 'out'))).code).toBe(0);
-    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['.env.example', 'demo-smoke.k8s.yaml', 'demo.k8s.yaml', 'docker-compose.yml', 'kustomization.yaml']);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['.env.example', '.qdrant-stack-files', 'demo-smoke.k8s.yaml', 'demo.k8s.yaml', 'docker-compose.yml', 'kustomization.yaml']);
     expect(readdirSync(dir).filter((f) => f.startsWith('.tmp-'))).toEqual([]);
   });
 
@@ -112,6 +112,7 @@ describe('usage', () => {
     const sub = await run('synth', '--help');
     expect(sub.stdout).toContain('--config <file>');
     expect(sub.stdout).toContain('--out <dir>');
+    expect(sub.stdout).toContain('--force');
   });
 });
 
@@ -133,11 +134,12 @@ describe('the installed bin', () => {
 });
 
 describe('file system failures say where and what to do', () => {
-  test('an output path under a file exits 1 naming the path', async () => {
+  test('an output path under a file exits 2 before any work, naming the file in the way', async () => {
     const dir = workdir();
     writeFileSync(join(dir, 'blocker'), 'a file, not a folder');
     const result = await run('synth', '--config', join(ROOT, 'stack.yaml'), '--out', join(dir, 'blocker', 'dist'));
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`error: ${join(dir, 'blocker')}: is in the way: a file where a folder is needed (remove it, or choose another --out)`);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`error: --out ${join(dir, 'blocker', 'dist')}: ${join(dir, 'blocker')} is a file, not a folder (move it away, or choose another --out)`);
+    expect(readFileSync(join(dir, 'blocker'), 'utf8')).toBe('a file, not a folder');
   });
 });

@@ -6,9 +6,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/errors';
 import { loadConfig, loadStack, selectEnvironment } from '../config/load';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { renderCompose, renderEnvExample } from '../compose/render';
-import { ENV_EXAMPLE_FILE, renderStack, writeFileAtomic } from '../synth';
+import { ENV_EXAMPLE_FILE, isRenderedName, renderStack } from '../synth';
+import { OutputError, outputFileProblems, outputFolderProblems, refuseIfAny, writeOutputFile } from '../output';
 import { stackNamespace } from '../charts/stack-chart';
 import { existsSync, statSync } from 'node:fs';
 import { clusterRuleFindings, invalidObjects, readRenders, refusedUpdates, staleFiles, upgradeFindings } from '../check';
@@ -44,19 +45,21 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .command('synth')
     .description('render a stack into a folder (replaced atomically): Kubernetes manifests, docker-compose.yml, .env.example; each environment into <out>/<env>/')
     .option('-c, --config <file>', 'stack config file', 'stack.yaml')
-    .option('-o, --out <dir>', 'output folder', 'dist')
+    .option('-o, --out <dir>', 'output folder: created, or replaced when it holds only what qdrant-stack wrote there', 'dist')
     .option('-e, --env <name>', 'render only this environment, into <out>/<name>/')
-    .action((opts: { config: string; out: string; env?: string }) => {
+    .option('--force', 'replace the output folder even when it holds files qdrant-stack did not write (they are lost)')
+    .action((opts: { config: string; out: string; env?: string; force?: boolean }) => {
+      const out = opts.env && opts.out !== '' ? join(opts.out, opts.env) : opts.out;
+      refuseIfAny(outputFolderProblems(out, { flag: '--out', config: opts.config, force: opts.force, ownName: isRenderedName }));
       const stack = loadStack(opts.config);
-      const out = opts.env ? join(opts.out, opts.env) : opts.out;
       // The previous render, to warn about updates the API server will refuse (they need a procedure).
       const previous = existsSync(out) && statSync(out).isDirectory() ? readRenders(out) : new Map();
       if (opts.env) {
         const config = selectEnvironment(stack, opts.env, opts.config);
-        renderStack(config, out);
+        renderStack(config, out, undefined, { force: opts.force });
         io.err(`synthesized environment '${opts.env}' of stack '${config.name}' (namespace ${stackNamespace(config)}) into ${out}/\n`);
       } else {
-        renderStack(stack.base, out, stack.environments);
+        renderStack(stack.base, out, stack.environments, { force: opts.force });
         const envs = [...stack.environments.keys()];
         io.err(`synthesized stack '${stack.base.name}' (namespace ${stackNamespace(stack.base)}) into ${out}/${envs.length ? `, environments ${envs.join(', ')} into ${out}/<env>/` : ''}\n`);
       }
@@ -68,11 +71,26 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description('render the Docker Compose file of a stack (and its .env.example beside it)')
     .option('-c, --config <file>', 'stack config file', 'stack.yaml')
     .option('-o, --out <file>', 'Compose file to write', 'docker-compose.yml')
-    .action((opts: { config: string; out: string }) => {
-      const config = loadConfig(opts.config);
+    .option('--force', 'write over a Compose file or .env.example that qdrant-stack did not write, or that was edited since')
+    .action((opts: { config: string; out: string; force?: boolean }) => {
       const envExample = join(dirname(opts.out), ENV_EXAMPLE_FILE);
-      writeFileAtomic(opts.out, renderCompose(config));
-      writeFileAtomic(envExample, renderEnvExample(config));
+      const composeFile = { flag: '--out', protect: [opts.config], example: 'docker-compose.yml', createFolders: true };
+      const envFile = { flag: '--out', label: `${envExample} (written beside --out)`, protect: [opts.config], example: ENV_EXAMPLE_FILE, createFolders: true };
+      const collides = opts.out !== '' && basename(opts.out) === ENV_EXAMPLE_FILE;
+      refuseIfAny([
+        ...outputFileProblems(opts.out, composeFile),
+        ...(collides ? [`--out ${opts.out}: compose writes ${ENV_EXAMPLE_FILE} beside the Compose file, so the two would collide (choose another --out, e.g. docker-compose.yml)`] : outputFileProblems(envExample, envFile)),
+      ]);
+      const config = loadConfig(opts.config);
+      const compose = renderCompose(config);
+      const env = renderEnvExample(config);
+      // Replaced only when qdrant-stack wrote them (the Compose file's header; an unedited env template), or with --force.
+      refuseIfAny([
+        ...outputFileProblems(opts.out, { ...composeFile, ours: (text) => text.startsWith(firstLine(compose)), force: opts.force }),
+        ...outputFileProblems(envExample, { ...envFile, ours: (text) => isEnvTemplate(text, env), force: opts.force }),
+      ]);
+      writeOutputFile(opts.out, compose, { createFolders: true });
+      writeOutputFile(envExample, env, { createFolders: true });
       io.err(`wrote ${opts.out} and ${envExample} (copy it to .env and set the secrets)\n`);
     });
 
@@ -153,10 +171,27 @@ function exitCodeOf(e: unknown, io: Io): number {
     io.err(`error: ${e.message}\n`);
     return EXIT.usage;
   }
+  if (e instanceof OutputError) {
+    for (const problem of e.problems) io.err(`error: ${problem}\n`);
+    return EXIT.usage;
+  }
   const err = e as NodeJS.ErrnoException;
   const hint = err.path ? FILE_ERRORS[err.code ?? ''] : undefined;
   io.err(`error: ${hint ? `${err.path}: ${hint}` : err.message}\n`);
   return EXIT.failed;
+}
+
+const firstLine = (text: string) => text.slice(0, text.indexOf('\n') + 1);
+
+/**
+ * Whether `existing` is an .env.example as qdrant-stack writes them, unedited: the header of `fresh` (its
+ * comment lines) and then only empty `NAME=` lines, so a render of an older model counts, a filled-in value
+ * or an added line does not.
+ */
+function isEnvTemplate(existing: string, fresh: string): boolean {
+  const header = fresh.split('\n').filter((l) => l.startsWith('#'));
+  const lines = existing.split('\n');
+  return header.every((l, i) => lines[i] === l) && lines.slice(header.length).every((l) => l === '' || /^[A-Z_][A-Z0-9_]*=$/.test(l));
 }
 
 /** What to do about the file system errors a command can hit. */
@@ -165,6 +200,7 @@ const FILE_ERRORS: Record<string, string> = {
   EPERM: 'operation not permitted (choose another --out)',
   EROFS: 'read-only file system (choose another --out)',
   ENOSPC: 'no space left on the device',
+  EFBIG: 'file too large (a file size limit is in force)',
   ENOTDIR: 'a parent of this path is a file, not a folder (choose another --out)',
   EEXIST: 'is in the way: a file where a folder is needed (remove it, or choose another --out)',
 };
