@@ -12,12 +12,11 @@ import { formatJson } from './format/json';
 import { formatJunit } from './format/junit';
 import { formatText } from './format/text';
 import type { Flags } from './flags';
-import { buildInput, parse, UsageError } from './input';
+import { buildInput, UsageError } from './input';
 import { expectationsFromConfig, SmokeInput, withDefaults } from './options';
 import { seedProgressBar } from './progress';
-import { redactUrl, SMOKE_EXIT } from './report';
+import { SMOKE_EXIT } from './report';
 import { runSmoke } from './run';
-import { companionServices, giveUrlHint } from './services';
 import { abortOnSignals } from './signals';
 
 /** Where the command writes: results to `out`, everything else to `err` (as in main.ts). */
@@ -26,53 +25,11 @@ export interface SmokeIo {
   err: (text: string) => void;
 }
 
-/** The URL options and the schemes each accepts. */
-const URL_OPTIONS = [
-  ['url', ['http:', 'https:']],
-  ['ollamaUrl', ['http:', 'https:']],
-  ['redisUrl', ['redis:', 'rediss:']],
-] as const;
-
-/** Checks the URL options as commander checks values, but quotes a bad one with its password redacted. */
-function checkUrls(cmd: Command, flags: Flags): void {
-  for (const [key, schemes] of URL_OPTIONS) {
-    const value = flags[key];
-    if (value === undefined) continue;
-    try {
-      parse.url(schemes)(value);
-    } catch (e) {
-      if (!(e instanceof UsageError)) throw e;
-      const option = cmd.options.find((o) => o.attributeName() === key);
-      const given = cmd.getOptionValueSource(key) === 'env' ? `value '${redactUrl(value)}' from env '${option?.envVar}'` : `argument '${redactUrl(value)}'`;
-      throw new InvalidArgumentError(`option '${option?.flags ?? key}' ${given} is invalid. ${e.message}`);
-    }
-  }
-}
-
-/**
- * Turns flags into SmokeOptions input; throws a message naming the flag for inconsistent combinations.
- * With --config, a companion the stack has but whose URL is not given is reached through its Service
- * when running in a cluster (KUBERNETES_SERVICE_HOST), and otherwise skipped with the flag to add.
- */
-export function smokeInput(cmd: Command, flags: Flags, env: NodeJS.ProcessEnv): SmokeInput {
-  checkUrls(cmd, flags);
-  const config = flags.config ? loadConfig(flags.config) : undefined;
-  const settings: Flags = { ...flags };
-  const unchecked: { ollama?: string; redis?: string } = {};
-  if (config) {
-    const services = companionServices(config);
-    const inCluster = !!env.KUBERNETES_SERVICE_HOST;
-    if (services.ollama && !flags.ollamaUrl && !flags.embeddingModel) {
-      if (inCluster) settings.ollamaUrl = services.ollama.url;
-      else unchecked.ollama = giveUrlHint('Ollama', services.ollama);
-    }
-    if (services.redis && !flags.redisUrl) {
-      if (inCluster) settings.redisUrl = services.redis.url;
-      else unchecked.redis = giveUrlHint('Redis', services.redis);
-    }
-  }
+/** Turns flags into SmokeOptions input; throws a message naming the flag for inconsistent combinations. */
+export function smokeInput(flags: Flags, env: NodeJS.ProcessEnv): SmokeInput {
+  const fromConfig = flags.config ? expectationsFromConfig(loadConfig(flags.config)) : undefined;
   try {
-    return buildInput(settings, config ? expectationsFromConfig(config) : undefined, env.REDIS_PASSWORD, unchecked);
+    return buildInput(flags, fromConfig, env.REDIS_PASSWORD);
   } catch (e) {
     throw e instanceof UsageError ? new InvalidArgumentError(e.message) : e;
   }
@@ -88,7 +45,7 @@ function checkOut(flags: Flags): void {
 export async function smokeAction(cmd: Command, flags: Flags, io: SmokeIo, setExit: (code: number) => void, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let input: SmokeInput;
   try {
-    input = smokeInput(cmd, flags, env);
+    input = smokeInput(flags, env);
     checkOut(flags);
   } catch (e) {
     if (e instanceof ConfigError) {
