@@ -7,7 +7,10 @@ import { App } from 'cdk8s';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { dataVolumeProblems, diffObjects, Problem, updateProblems } from './apiserver';
+import { apiServerProblems, dataVolumeProblems, diffObjects, Problem, updateProblems } from './apiserver';
+import { CLIENT_LABEL } from './constructs/labels';
+import { ConfigError } from './config/errors';
+import type { ResolvedStack } from './config/load';
 import { stackNamespace } from './charts/stack-chart';
 import type { RenderedObject } from './charts/finalize';
 import type { StackConfig } from './config/schema';
@@ -80,4 +83,39 @@ export function rollout(config: StackConfig, previousDir?: string): Rollout {
     certificateDnsNames: config.qdrant.tls ? certificateDnsNames : [],
     ...(hasRender(previousDir) ? { upgrade: upgradeFrom(readRenderedFolder(previousDir), objects, previousDir) } : {}),
   };
+}
+
+/** Pods outside the render that the NetworkPolicies admit: the applications' client label. */
+export const EXTERNAL_PEERS = [{ [CLIENT_LABEL.key]: CLIENT_LABEL.value }];
+
+/** Every render of a stack in memory: `.` for the base, then each environment by name (as folders). */
+export function renderAll(stack: ResolvedStack): Map<string, RenderedObject[]> {
+  return new Map([['.', renderObjects(stack.base).objects], ...[...stack.environments].map(([name, env]) => [name, renderObjects(env).objects] as [string, RenderedObject[]])]);
+}
+
+/**
+ * Refuses a model whose render a cluster would refuse (a name over its kind's limit, an object above
+ * 200 KB, a quantity or schedule the API server cannot parse, a selector that selects nothing): the same
+ * rules for `validate`, `synth`, `plan` and `check`, as a ConfigError (exit 2) naming each object.
+ */
+export function assertRenderable(renders: ReadonlyMap<string, RenderedObject[]>, source?: string): void {
+  const problems = [...renders].flatMap(([folder, objects]) =>
+    apiServerProblems(objects, { externalPeers: EXTERNAL_PEERS }).map((p) => ({ path: `${folder === '.' ? '' : `environments.${folder}: `}rendered ${p.object}`, message: p.message })),
+  );
+  if (problems.length) throw new ConfigError(problems, source, 'invalid stack config: a cluster would refuse its render');
+}
+
+/**
+ * Refuses renders that would replace or leave behind a data volume of the previous renders (by folder),
+ * unless acknowledged: the data must be moved first.
+ */
+export function assertDataKept(previous: ReadonlyMap<string, RenderedObject[]>, renders: ReadonlyMap<string, RenderedObject[]>, source?: string): void {
+  const problems = [...renders].flatMap(([folder, objects]) => {
+    const before = previous.get(folder);
+    return before ? dataVolumeProblems(before, objects).map((p) => ({ path: `${folder === '.' ? '' : `${folder}/: `}${p.object}`, message: p.message })) : [];
+  });
+  if (problems.length) {
+    problems.push({ path: '--allow-data-migration', message: 'not given: move the data first (README: "From a single node to a cluster"), then acknowledge with --allow-data-migration' });
+    throw new ConfigError(problems, source, 'refused: the new render replaces or leaves behind data volumes');
+  }
 }

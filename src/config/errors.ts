@@ -6,14 +6,16 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
-/** Thrown when a stack config is invalid; carries every problem found, not just the first. */
+/** Thrown when a stack config is invalid (or its use refused); carries every problem found, not just the first. */
 export class ConfigError extends Error {
   constructor(
     readonly problems: readonly ConfigProblem[],
     readonly source?: string,
+    /** What is wrong as a whole, before the list. */
+    headline = 'invalid stack config',
   ) {
     super(
-      `${source ? `${source}: ` : ''}invalid stack config (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+      `${source ? `${source}: ` : ''}${headline} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
         problems.map((p) => `  ${p.path || '(root)'}: ${p.message}`).join('\n'),
     );
     this.name = 'ConfigError';
