@@ -100,7 +100,7 @@ describe('qdrant-stack check (the CI guard)', () => {
     const file = join(dir, 'dist', 'prod', 'qdrant-stack.k8s.yaml');
     const broken = readFileSync(file, 'utf8')
       .replace('  selector:\n    app.kubernetes.io/name: qdrant\n', '  selector:\n    cdk8s.io/metadata.addr: qdrant-stack-qdrant-statefulset-c8b6aafc\n    app.kubernetes.io/name: qdrant\n')
-      .replace(/(kind: PersistentVolumeClaim\nmetadata:\n  annotations:\n    argocd.argoproj.io\/sync-wave: )"0"/, '$1"-2"');
+      .replace(/(kind: PersistentVolumeClaim\nmetadata:\n  annotations:\n(?:    .*\n)*?    argocd.argoproj.io\/sync-wave: )"0"/, '$1"-2"');
     expect(broken).not.toBe(readFileSync(file, 'utf8'));
     writeFileSync(file, broken);
     const result = await run('--config', join(ROOT, 'stack.yaml'), '--dist', join(dir, 'dist'));
