@@ -142,3 +142,4 @@ export function refusedUpdates(previous: ReadonlyMap<string, RenderedObject[]>, 
 export function upgradeFindings(base: string, dist: string): CheckFinding[] {
   return refusedUpdates(readRenders(base), dist).map((f) => ({ ...f, problem: `upgrade from ${join(base, f.file)}: ${f.problem}` }));
 }
+

@@ -106,16 +106,20 @@ export function assertRenderable(renders: ReadonlyMap<string, RenderedObject[]>,
 }
 
 /**
- * Refuses renders that would replace or leave behind a data volume of the previous renders (by folder),
- * unless acknowledged: the data must be moved first.
+ * Data volumes of `previous` renders (by folder) that `renders` replace or leave behind; `from` names the
+ * previous render when it is not the folder being written or checked.
  */
-export function assertDataKept(previous: ReadonlyMap<string, RenderedObject[]>, renders: ReadonlyMap<string, RenderedObject[]>, source?: string): void {
-  const problems = [...renders].flatMap(([folder, objects]) => {
+export function dataVolumeFindings(previous: ReadonlyMap<string, RenderedObject[]>, renders: ReadonlyMap<string, RenderedObject[]>, from?: string): { file: string; problem: string }[] {
+  return [...renders].flatMap(([folder, objects]) => {
     const before = previous.get(folder);
-    return before ? dataVolumeProblems(before, objects).map((p) => ({ path: `${folder === '.' ? '' : `${folder}/: `}${p.object}`, message: p.message })) : [];
+    return before ? dataVolumeProblems(before, objects).map((p) => ({ file: folder, problem: `${from ? `from ${join(from, folder)}: ` : ''}${p.object}: ${p.message}` })) : [];
   });
-  if (problems.length) {
-    problems.push({ path: '--allow-data-migration', message: 'not given: move the data first (README: "From a single node to a cluster"), then acknowledge with --allow-data-migration' });
-    throw new ConfigError(problems, source, 'refused: the new render replaces or leaves behind data volumes');
-  }
+}
+
+/** Refuses renders that would replace or leave behind a data volume of the previous ones, unless acknowledged. */
+export function assertDataKept(previous: ReadonlyMap<string, RenderedObject[]>, renders: ReadonlyMap<string, RenderedObject[]>, source?: string): void {
+  const problems = dataVolumeFindings(previous, renders).map((f) => ({ path: f.file === '.' ? '(render)' : `${f.file}/`, message: f.problem }));
+  if (problems.length === 0) return;
+  problems.push({ path: '--allow-data-migration', message: 'not given: move the data first (README: "From a single node to a cluster"), then acknowledge with --allow-data-migration' });
+  throw new ConfigError(problems, source, 'refused: the new render replaces or leaves behind data volumes');
 }

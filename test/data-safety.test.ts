@@ -9,7 +9,8 @@ import { plan } from '../src/config/plan';
 import type { StackInput } from '../src/config/schema';
 import { rollout } from '../src/rollout';
 import { renderStack } from '../src/synth';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { main } from '../src/cli/main';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { find, synthStack } from './support/stack';
@@ -147,5 +148,55 @@ describe('accepted before, refused now, with the key path', () => {
     const deployment = objects.find((o) => o.kind === 'Deployment')!;
     deployment.spec.template.spec.containers[0].resources.limits.memory = '99999999999999999999Ei';
     expect(valueProblems(objects).map((p) => p.rule).sort()).toEqual(['cron-schedule', 'quantity']);
+  });
+});
+
+describe('the CLI holds every command to these rules', () => {
+  const cli = async (...args: string[]) => {
+    let out = '';
+    let err = '';
+    const code = await main(['node', 'q', ...args], { out: (t) => (out += t), err: (t) => (err += t) });
+    return { code, out, err };
+  };
+
+  test('synth refuses a change that replaces a data volume, writing nothing, until --allow-data-migration', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'data-cli-'));
+    const config = join(dir, 'stack.yaml');
+    writeFileSync(config, 'name: vec\n');
+    expect((await cli('synth', '-c', config, '-o', join(dir, 'dist'))).code).toBe(0);
+    const before = readFileSync(join(dir, 'dist', 'vec.k8s.yaml'), 'utf8');
+    writeFileSync(config, 'name: vec\nqdrant: { replicas: 3 }\n');
+    const refused = await cli('synth', '-c', config, '-o', join(dir, 'dist'));
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('refused: the new render replaces or leaves behind data volumes');
+    expect(refused.err).toContain('PersistentVolumeClaim vec/vec-qdrant-storage: Deployment vec/vec-qdrant becomes StatefulSet vec/vec-qdrant');
+    expect(readFileSync(join(dir, 'dist', 'vec.k8s.yaml'), 'utf8')).toBe(before);
+    const checked = await cli('check', '-c', config, '-d', join(dir, 'dist'));
+    expect(checked.code).toBe(1);
+    expect(checked.err).toMatch(/1 data volume\(s\) replaced or left behind/);
+    expect((await cli('synth', '-c', config, '-o', join(dir, 'dist'), '--allow-data-migration')).code).toBe(0);
+    expect(readFileSync(join(dir, 'dist', 'vec.k8s.yaml'), 'utf8')).toContain('kind: StatefulSet');
+  });
+
+  test('validate, synth and plan refuse a model whose render a cluster would refuse (an object above 200 KB)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'data-cli-'));
+    const config = join(dir, 'stack.yaml');
+    const collections = Array.from({ length: 1500 }, (_, i) => `  - { name: collection-with-a-long-name-${i}, vectorSize: 1024, distance: Cosine, payloadIndexes: { tenant: keyword } }`).join('\n');
+    writeFileSync(config, `name: vec\nollama: { enabled: false }\nqdrant:\n  collections:\n${collections}\n`);
+    for (const args of [['validate', '-c', config], ['synth', '-c', config, '-o', join(dir, 'dist')], ['plan', '-c', config]]) {
+      const result = await cli(...args);
+      expect([args[0], result.code]).toEqual([args[0], 2]);
+      expect(result.err).toMatch(/a cluster would refuse its render[\s\S]*rendered ConfigMap vec\/vec-smoke: .*bytes/);
+    }
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+  });
+
+  test('warnings are printed and do not fail the command', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'data-cli-'));
+    writeFileSync(join(dir, 'stack.yaml'), 'qdrant: { replicas: 3, collections: [{ name: k, vectorSize: 1024, distance: Cosine, replicationFactor: 1 }] }\n');
+    const result = await cli('validate', '-c', join(dir, 'stack.yaml'));
+    expect(result.code).toBe(0);
+    expect(result.err).toContain('warning: ');
+    expect(result.err).toContain('qdrant.collections[0].replicationFactor: 1 keeps a single copy');
   });
 });

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/errors';
-import { loadConfig, loadStack, selectEnvironment } from '../config/load';
+import { loadStack, ResolvedStack, selectEnvironment } from '../config/load';
 import { basename, dirname, join } from 'node:path';
 import { renderCompose, renderEnvExample } from '../compose/render';
 import { ENV_EXAMPLE_FILE, isRenderedName, renderStack } from '../synth';
@@ -15,7 +15,7 @@ import { existsSync, statSync } from 'node:fs';
 import { clusterRuleFindings, invalidObjects, readRenders, refusedUpdates, staleFiles, upgradeFindings } from '../check';
 import { plan } from '../config/plan';
 import { formatPlan, formatRollout } from './plan-format';
-import { hasRender, rollout } from '../rollout';
+import { assertDataKept, assertRenderable, dataVolumeFindings, hasRender, renderAll, renderObjects, rollout } from '../rollout';
 import { registerSmokeCommand } from './smoke-command';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -48,12 +48,16 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('-o, --out <dir>', 'output folder: created, or replaced when it holds only what qdrant-stack wrote there', 'dist')
     .option('-e, --env <name>', 'render only this environment, into <out>/<name>/')
     .option('--force', 'replace the output folder even when it holds files qdrant-stack did not write (they are lost)')
-    .action((opts: { config: string; out: string; env?: string; force?: boolean }) => {
+    .option('--allow-data-migration', 'render even when the change replaces or leaves behind a data volume of the previous render (move the data first)')
+    .action((opts: { config: string; out: string; env?: string; force?: boolean; allowDataMigration?: boolean }) => {
       const out = opts.env && opts.out !== '' ? join(opts.out, opts.env) : opts.out;
       refuseIfAny(outputFolderProblems(out, { flag: '--out', config: opts.config, force: opts.force, ownName: isRenderedName }));
-      const stack = loadStack(opts.config);
-      // The previous render, to warn about updates the API server will refuse (they need a procedure).
+      const stack = load(opts.config, io);
+      const renders = opts.env ? new Map([['.', renderObjects(selectEnvironment(stack, opts.env, opts.config)).objects]]) : renderAll(stack);
+      assertRenderable(renders, opts.config);
+      // The previous render: a change that loses data is refused, one the API server refuses is warned about.
       const previous = existsSync(out) && statSync(out).isDirectory() ? readRenders(out) : new Map();
+      if (!opts.allowDataMigration) assertDataKept(previous, renders, opts.config);
       if (opts.env) {
         const config = selectEnvironment(stack, opts.env, opts.config);
         renderStack(config, out, undefined, { force: opts.force });
@@ -81,7 +85,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         ...outputFileProblems(opts.out, composeFile),
         ...(collides ? [`--out ${opts.out}: compose writes ${ENV_EXAMPLE_FILE} beside the Compose file, so the two would collide (choose another --out, e.g. docker-compose.yml)`] : outputFileProblems(envExample, envFile)),
       ]);
-      const config = loadConfig(opts.config);
+      const config = load(opts.config, io).base;
       const compose = renderCompose(config);
       const env = renderEnvExample(config);
       // Replaced only when qdrant-stack wrote them (the Compose file's header; an unedited env template), or with --force.
@@ -103,7 +107,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--job <purpose>', 'print only the name of the Job of this purpose that the render produces (smoke-test, ollama-pull, secret-generator), e.g. for kubectl wait')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((opts: { config: string; env?: string; dist: string; job?: string; format: 'text' | 'json' }) => {
-      const config = selectEnvironment(loadStack(opts.config), opts.env, opts.config);
+      const config = selectEnvironment(load(opts.config, io), opts.env, opts.config);
+      assertRenderable(new Map([['.', renderObjects(config).objects]]), opts.config);
       const rolled = rollout(config, opts.env ? join(opts.dist, opts.env) : opts.dist);
       if (opts.job !== undefined) {
         const job = rolled.jobs.find((j) => j.purpose === opts.job);
@@ -122,18 +127,29 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('-c, --config <file>', 'stack config file', 'stack.yaml')
     .option('-d, --dist <dir>', 'committed output folder', 'dist')
     .option('-b, --base <dir>', 'the previous render (e.g. what is deployed, or the main branch\'s dist/): fail on updates the API server would refuse')
-    .action((opts: { config: string; dist: string; base?: string }) => {
-      const stack = loadStack(opts.config);
+    .option('--allow-data-migration', 'do not fail on data volumes the model replaces or leaves behind, against the committed or --base render')
+    .action((opts: { config: string; dist: string; base?: string; allowDataMigration?: boolean }) => {
+      const stack = load(opts.config, io);
       if (opts.base !== undefined && !hasRender(opts.base)) throw new ConfigError([{ path: '--base', message: `${opts.base} holds no rendered manifests (*.k8s.yaml)` }], opts.config);
+      const renders = renderAll(stack);
+      assertRenderable(renders, opts.config);
       const stale = staleFiles(stack, opts.dist);
       const present = existsSync(opts.dist);
       const { findings: invalid, checked, skipped } = present ? invalidObjects(opts.dist) : { findings: [], checked: 0, skipped: [] };
       const refused = present ? clusterRuleFindings(opts.dist) : [];
       const upgrade = present && opts.base ? upgradeFindings(opts.base, opts.dist) : [];
-      for (const f of [...stale, ...invalid, ...refused, ...upgrade]) io.err(`${join(opts.dist, f.file)}: ${f.problem}\n`);
+      // Data volumes the model leaves behind: against the committed render (the change not yet synthesized) and the base.
+      const dataLoss = opts.allowDataMigration ? [] : [...(present ? dataVolumeFindings(readRenders(opts.dist), renders) : []), ...(opts.base ? dataVolumeFindings(readRenders(opts.base), renders, opts.base) : [])];
+      for (const f of [...stale, ...invalid, ...refused, ...upgrade, ...dataLoss]) io.err(`${join(opts.dist, f.file)}: ${f.problem}\n`);
       const skippedNote = skipped.length ? `; not schema-checked (no schema at hand): ${skipped.join(', ')}` : '';
-      if (stale.length || invalid.length || refused.length || upgrade.length) {
-        const counts = [`${stale.length} stale file(s)`, `${invalid.length} invalid object(s)`, `${refused.length} API server rule violation(s)`, ...(opts.base ? [`${upgrade.length} refused update(s)`] : [])];
+      if (stale.length || invalid.length || refused.length || upgrade.length || dataLoss.length) {
+        const counts = [
+          `${stale.length} stale file(s)`,
+          `${invalid.length} invalid object(s)`,
+          `${refused.length} API server rule violation(s)`,
+          ...(opts.base ? [`${upgrade.length} refused update(s)`] : []),
+          ...(dataLoss.length ? [`${dataLoss.length} data volume(s) replaced or left behind (move the data, then --allow-data-migration)`] : []),
+        ];
         io.err(`check: FAILED — ${counts.join(', ')}${stale.length ? '; run `qdrant-stack synth` (npm run synth) and commit dist/' : ''}\n`);
         code = EXIT.failed;
         return;
@@ -147,7 +163,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description('check a stack config and report every problem at once')
     .option('-c, --config <file>', 'stack config file', 'stack.yaml')
     .action((opts: { config: string }) => {
-      const stack = loadStack(opts.config);
+      const stack = load(opts.config, io);
+      // The same rules as synth: a model whose render a cluster would refuse is not valid.
+      assertRenderable(renderAll(stack), opts.config);
       const envs = [...stack.environments.keys()];
       io.out(`${opts.config}: valid (stack '${stack.base.name}', ${stack.base.qdrant.collections.length} collection(s)${envs.length ? `, environments: ${envs.join(', ')}` : ''})\n`);
     });
@@ -160,6 +178,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     code = exitCodeOf(e, io);
   }
   return code;
+}
+
+/** Loads a stack config and prints its warnings (valid, but probably not meant). */
+function load(file: string, io: Io): ResolvedStack {
+  const stack = loadStack(file);
+  for (const w of stack.warnings) io.err(`warning: ${file}: ${w.path}: ${w.message}\n`);
+  return stack;
 }
 
 function exitCodeOf(e: unknown, io: Io): number {
