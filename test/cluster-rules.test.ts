@@ -29,6 +29,16 @@ const MATRIX: [string, StackInput][] = [
   ['prod profile', { profile: 'prod' }],
   ['existing Secrets, no read-only key', { qdrant: { apiKey: { secretName: 'q', key: 'k' }, readOnlyApiKey: 'none' }, redis: { password: { secretName: 'r', key: 'p' } } }],
   ['no NetworkPolicies, Helm-test hook', { networkPolicies: { enabled: false }, smoke: { hook: 'helm-test' } }],
+  // Edge values the model accepts must render values the API server parses.
+  [
+    'smallest and largest accepted quantities, a named cron schedule',
+    {
+      qdrant: { storage: { size: '7Ei' }, resources: { requests: { cpu: '1m', memory: '1' }, limits: { cpu: '9000000000000', memory: '7Ei' } } },
+      redis: { maxMemory: '1Mi' },
+      snapshots: { enabled: true, schedule: '15 2 1,15 jan-jun MON-FRI' },
+    },
+  ],
+  ['environment-style namespace and a one-letter name', { name: 'q', namespace: 'q-staging' }],
   [
     `longest name (${STACK_NAME_MAX} characters), every option on`,
     {

@@ -115,8 +115,8 @@ describe('accepted before, refused now, with the key path', () => {
   test.each([
     ['a Secret key "."', { qdrant: { apiKey: { secretName: 's', key: '.' } } }, 'qdrant.apiKey.key: must be a Secret data key, which cannot be "." or ".."'],
     ['half a byte', { qdrant: { storage: { size: '0.5' } } }, 'qdrant.storage.size: must be at least 1 byte'],
-    ['9Ei', { qdrant: { storage: { size: '9Ei' } } }, 'qdrant.storage.size: must be at most 8Ei'],
-    ['99999999999999999999Ei', { redis: { storage: { size: '99999999999999999999Ei' } } }, 'redis.storage.size: must be at most 8Ei'],
+    ['8Ei', { qdrant: { storage: { size: '8Ei' } } }, 'qdrant.storage.size: must be less than 8Ei'],
+    ['99999999999999999999Ei', { redis: { storage: { size: '99999999999999999999Ei' } } }, 'redis.storage.size: must be less than 8Ei'],
     ['a tenth of a millicore', { qdrant: { resources: { requests: { cpu: '0.0001' } } } }, 'qdrant.resources.requests.cpu: must be at least 1m'],
     ['Redis maxmemory below 1Mi', { redis: { maxMemory: '512Ki' } }, 'redis.maxMemory: must be at least 1Mi'],
     ['minute 61', { snapshots: { schedule: '61 * * * *' } }, 'snapshots.schedule: "61" is outside 0-59 for the minute'],

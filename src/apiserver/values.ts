@@ -6,13 +6,14 @@ import { cronProblem } from '../config/cron';
 import { arr, describe, get, isRec, kindOf, manifests, podTemplate, type Problem, str } from './objects';
 import { parseQuantity } from './quantity';
 
-const INT64_MAX = 2 ** 63 - 1;
+/** Quantities are 64-bit integers: below 2^63 (2^63 - 1 is not representable as a JavaScript number). */
+const INT64_LIMIT = 2 ** 63;
 
 function quantityProblem(value: unknown, what: string, milli: boolean): string | undefined {
   const parsed = parseQuantity(value);
   if (parsed === undefined) return `${what}: "${String(value)}" is not a quantity ("quantities must match the regular expression …")`;
   if (parsed < 0) return `${what}: ${String(value)} is negative`;
-  if ((milli ? parsed * 1000 : parsed) > INT64_MAX) return `${what}: ${String(value)} is beyond a quantity's 64-bit range`;
+  if ((milli ? parsed * 1000 : parsed) >= INT64_LIMIT) return `${what}: ${String(value)} is beyond a quantity's 64-bit range`;
   if (parsed > 0 && (milli ? parsed < 0.001 : parsed < 1)) return `${what}: ${String(value)} is below the smallest unit (${milli ? '1m' : '1 byte'})`;
   return undefined;
 }

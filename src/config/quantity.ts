@@ -24,8 +24,11 @@ export function parseCpu(quantity: string): number | undefined {
   return Number(match[1]) / (match[2] === 'm' ? 1000 : 1);
 }
 
-/** The largest value of a Kubernetes quantity: it is stored as a 64-bit integer (of millis, for CPU). */
-export const QUANTITY_MAX = 2 ** 63 - 1;
+/**
+ * Kubernetes quantities are 64-bit integers (of millis, for CPU): every value is below 2^63 (= 8Ei). A
+ * bound, compared with `<`: 2^63 - 1 is not representable as a JavaScript number.
+ */
+export const QUANTITY_LIMIT = 2 ** 63;
 
 /** A byte count as the largest whole binary unit that holds it exactly, rounded up to whole MiB. */
 export function formatBytes(bytes: number): string {

@@ -11,7 +11,7 @@ import { REDIS } from '../components/redis';
 import { clusterProblems } from './cluster';
 import { PROFILE_NAMES } from './profiles';
 import { embeddingProblems } from './embedding';
-import { parseBytes, parseCpu, QUANTITY_MAX } from './quantity';
+import { parseBytes, parseCpu, QUANTITY_LIMIT } from './quantity';
 import { cronProblem } from './cron';
 import { LONGEST_STACK_SUFFIXES, NAME_LIMITS, STACK_NAME_MAX } from '../naming';
 
@@ -60,7 +60,7 @@ const bytesQuantity = z
   .string({ error: 'must be a quantity string such as "10Gi"' })
   .refine((q) => parseBytes(q) !== undefined && parseBytes(q)! > 0, { error: 'must be a positive quantity such as "512Mi" or "20Gi"', abort: true })
   .refine((q) => parseBytes(q)! >= 1, { error: 'must be at least 1 byte', abort: true })
-  .refine((q) => parseBytes(q)! <= QUANTITY_MAX, { error: 'must be at most 8Ei (Kubernetes quantities are 64-bit integers)' });
+  .refine((q) => parseBytes(q)! < QUANTITY_LIMIT, { error: 'must be less than 8Ei (Kubernetes quantities are 64-bit integers)' });
 
 /** A CPU quantity: at least 1m (Kubernetes' resolution) and within its 64-bit range of millicores. */
 const cpuQuantity = z
@@ -68,7 +68,7 @@ const cpuQuantity = z
   .transform((q) => String(q))
   .refine((q) => parseCpu(q) !== undefined && parseCpu(q)! > 0, { error: 'must be a positive CPU quantity such as "500m" or "2"', abort: true })
   .refine((q) => parseCpu(q)! >= 0.001, { error: 'must be at least 1m (one thousandth of a core)', abort: true })
-  .refine((q) => parseCpu(q)! * 1000 <= QUANTITY_MAX, { error: 'must be within Kubernetes\' 64-bit range of millicores' });
+  .refine((q) => parseCpu(q)! * 1000 < QUANTITY_LIMIT, { error: 'must be within Kubernetes\' 64-bit range of millicores' });
 
 /** A release `X.Y.Z` (a leading `v` is accepted and dropped), defaulting to the component's pinned one. */
 const releaseVersion = (defaultVersion: string, description: string) =>
