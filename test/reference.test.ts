@@ -24,7 +24,8 @@ describe('configuration reference', () => {
   test('rows show the type and the default', () => {
     expect(rowOf('qdrant.version')).toContain('`1.19.0`');
     expect(rowOf('qdrant.storage.size')).toMatch(/`quantity` \| `10Gi`/);
-    expect(rowOf('qdrant.collections[].vectorSize')).toMatch(/`integer 1–65536` \| required/);
+    expect(rowOf('qdrant.collections[].vectorSize')).toMatch(/`integer 1–65536` \| — \| Dimensions of the single unnamed vector/);
+    expect(rowOf('qdrant.collections[].name')).toMatch(/\| required \|/);
     expect(rowOf('qdrant.collections[].distance')).toContain('"Cosine" \\| "Dot"');
     expect(rowOf('qdrant.apiKey')).toContain('`"generate" \\| { secretName, key }` | `generate`');
     expect(rowOf('qdrant.apiKey.secretName')).toBeDefined();

@@ -5,6 +5,7 @@ import { OLLAMA } from '../components/ollama';
 import { QDRANT } from '../components/qdrant';
 import { REDIS } from '../components/redis';
 import { embeddingCollectionIndex, modelDimensions, ollamaModels } from '../config/embedding';
+import { embeddingVectorOf } from '../config/vectors';
 import { ollamaResources, qdrantResources, redisResources } from '../config/resources';
 import type { StackConfig } from '../config/schema';
 import { ConnectionContract, ConnectionSettings } from '../constructs/connection';
@@ -144,7 +145,7 @@ export class StackChart extends Chart {
       QDRANT_URL: `${this.qdrant.scheme}://${host(this.qdrant.serviceName)}:${QDRANT.ports.http}`,
       QDRANT_GRPC_URL: `${this.qdrant.scheme}://${host(this.qdrant.serviceName)}:${QDRANT.ports.grpc}`,
       QDRANT_COLLECTION: collection?.name,
-      QDRANT_DISTANCE: collection?.distance,
+      QDRANT_DISTANCE: collection && embeddingVectorOf(collection)?.distance,
       OLLAMA_URL: this.ollama && `http://${host(this.ollama.serviceName)}:${OLLAMA.port}`,
       EMBEDDING_MODEL: this.ollama && config.ollama.embeddingModel,
       EMBEDDING_DIMENSIONS: dimensions === undefined ? undefined : String(dimensions),

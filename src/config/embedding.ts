@@ -3,9 +3,11 @@
  * over the parsed model, shared by validation, the chart (connection contract) and the smoke test.
  */
 import { EMBEDDING_MODELS, embeddingDimensions } from '../components/embeddings';
+import type { CollectionConfig } from './collection';
+import { denseVectors, embeddingVectorOf } from './vectors';
 
 interface EmbeddingView {
-  qdrant: { collections: readonly { name: string; vectorSize: number; distance: string; embeddings?: boolean }[] };
+  qdrant: { collections: readonly CollectionConfig[] };
   ollama: { enabled: boolean; embeddingModel: string; embeddingDimensions?: number; models: readonly string[] };
 }
 
@@ -56,12 +58,22 @@ export function embeddingProblems(stack: EmbeddingView): { path: (string | numbe
     });
   }
   const index = embeddingCollectionIndex(stack);
+  if (index === undefined) return problems;
+  const collection = collections[index];
+  const target = embeddingVectorOf(collection);
+  const dense = denseVectors(collection);
+  if (!target && dense.length > 1 && collection.embeddingVector === undefined) {
+    problems.push({
+      path: ['qdrant', 'collections', index, 'embeddingVector'],
+      message: `is required: the collection has several dense vectors (${dense.map((v) => v.name).join(', ')}); name the one that receives the embeddings of ${embeddingModel}`,
+    });
+  }
   const dimensions = given ?? known;
   // A vector size that is itself invalid is already reported by the field's own check.
-  const size = index === undefined ? undefined : collections[index].vectorSize;
+  const size = target?.size;
   if (size !== undefined && Number.isInteger(size) && size > 0 && dimensions !== undefined && size !== dimensions) {
     problems.push({
-      path: ['qdrant', 'collections', index!, 'vectorSize'],
+      path: ['qdrant', 'collections', index, ...(target!.name ? ['vectors', target!.name, 'size'] : ['vectorSize'])],
       message: `${size} does not match ollama.embeddingModel ${embeddingModel} (${dimensions} dimensions)`,
     });
   }

@@ -4,6 +4,7 @@
 import { QDRANT } from '../components/qdrant';
 import { formatBytes, parseBytes, parseCpu } from './quantity';
 import type { OllamaConfig, QdrantConfig, RedisConfig, ResourcesConfig } from './schema';
+import { denseVectors } from './vectors';
 
 export interface ResourceAmounts {
   readonly cpu: string;
@@ -40,7 +41,8 @@ export function qdrantMemoryRequestBytes(vectors: number, dimensions: number): n
 /** Dimensions used for sizing: given, or the largest collection's vector size. */
 export function sizingDimensions(qdrant: QdrantConfig): number | undefined {
   if (qdrant.sizing?.dimensions) return qdrant.sizing.dimensions;
-  return qdrant.collections.length ? Math.max(...qdrant.collections.map((c) => c.vectorSize)) : undefined;
+  const sizes = qdrant.collections.flatMap((c) => denseVectors(c).map((v) => v.size));
+  return sizes.length ? Math.max(...sizes) : undefined;
 }
 
 /** The user's overrides on top of computed values; a request raised above its limit raises the limit too. */

@@ -15,8 +15,9 @@ import { parseBytes, parseCpu, QUANTITY_LIMIT } from './quantity';
 import { cronProblem } from './cron';
 import { LONGEST_STACK_SUFFIXES, NAME_LIMITS, STACK_NAME_MAX } from '../naming';
 
-/** Qdrant's payload index types. */
-export const PAYLOAD_INDEX_TYPES = ['keyword', 'integer', 'float', 'bool', 'geo', 'datetime', 'text', 'uuid'] as const;
+import { collectionSchema } from './collection';
+export { collectionSchema, distanceSchema, PAYLOAD_INDEX_TYPES } from './collection';
+export type { CollectionConfig, Distance } from './collection';
 
 /**
  * Why `name` cannot name an environment, or undefined. It names a folder (dist/<name>/) and a default
@@ -119,35 +120,6 @@ export const resourcesSchema = z
     }
   });
 
-export const distanceSchema = z.enum(['Cosine', 'Dot', 'Euclid', 'Manhattan'], {
-  error: 'must be one of Cosine, Dot, Euclid, Manhattan (case-sensitive)',
-});
-
-export const collectionSchema = z.strictObject({
-  name: z
-    .string({ error: 'must be a string' })
-    .regex(/^[A-Za-z0-9_-]{1,255}$/, { error: 'must be 1-255 letters, digits, "_" or "-"' })
-    .describe('Collection name, as applications use it.'),
-  vectorSize: positiveInt.max(65536, { error: 'must be at most 65536 (Qdrant\'s limit)' }).describe('Dimensions of the vectors.'),
-  distance: distanceSchema.describe('Similarity metric.'),
-  embeddings: z
-    .boolean({ error: 'must be true or false' })
-    .optional()
-    .describe('This collection receives the Ollama embeddings (needed only when there are several collections).'),
-  shardNumber: positiveInt.max(1024, { error: 'must be at most 1024' }).optional().describe('Shards of the collection; Qdrant\'s default (one per peer) when left out.'),
-  replicationFactor: positiveInt
-    .optional()
-    .describe('Copies of each shard; at most qdrant.replicas. Left out: 2 in distributed mode (survives the loss of one peer), 1 on a single node.'),
-  payloadIndexes: z
-    .record(
-      z.string().regex(/^[A-Za-z0-9_.\[\]-]{1,255}$/, { error: 'must be a payload field path such as "tenant" or "meta.lang"' }),
-      z.enum(PAYLOAD_INDEX_TYPES, { error: `must be one of ${PAYLOAD_INDEX_TYPES.join(', ')}` }),
-      { error: 'must be a map of payload field to index type' },
-    )
-    .optional()
-    .describe('Payload indexes the applications rely on (field → type); the smoke test checks they exist.'),
-});
-
 export const qdrantSchema = z.strictObject({
   version: releaseVersion(QDRANT.version, 'Qdrant release; the `-unprivileged` image of it runs as uid 1000.'),
   replicas: positiveInt.max(100, { error: 'must be at most 100' }).default(1).describe('Number of Qdrant peers; more than 1 runs Qdrant\'s distributed mode on a StatefulSet.'),
@@ -170,7 +142,7 @@ export const qdrantSchema = z.strictObject({
   sizing: z
     .strictObject({
       vectors: positiveInt.describe('Expected number of vectors.'),
-      dimensions: positiveInt.optional().describe('Dimensions per vector; the largest collection vectorSize when left out.'),
+      dimensions: positiveInt.optional().describe('Dimensions per vector; the largest dense vector of the collections when left out.'),
     })
     .optional()
     .describe('Expected data volume; sets the memory request from Qdrant\'s capacity formula.'),
@@ -388,10 +360,8 @@ export type StackInput = z.input<typeof stackSchema>;
 /** The stack model with every default applied. */
 export type StackConfig = z.output<typeof stackSchema>;
 export type QdrantConfig = StackConfig['qdrant'];
-export type CollectionConfig = QdrantConfig['collections'][number];
 export type SecretSource = z.output<typeof secretSourceSchema>;
 export type ResourcesConfig = z.output<typeof resourcesSchema>;
-export type Distance = z.output<typeof distanceSchema>;
 export type OllamaConfig = StackConfig['ollama'];
 export type RedisConfig = StackConfig['redis'];
 export type SmokeConfig = StackConfig['smoke'];
