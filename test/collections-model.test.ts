@@ -2,6 +2,8 @@
 import { ConfigError } from '../src/config/errors';
 import { resolveConfig } from '../src/config/load';
 import { denseVectors, embeddingVectorOf } from '../src/config/vectors';
+import { plan } from '../src/config/plan';
+import { qdrantResources } from '../src/config/resources';
 
 const problemsOf = (input: unknown): string[] => {
   try {
@@ -72,4 +74,28 @@ test('the embedding size is checked on the named dense vector; with several, emb
     'qdrant.collections[0].embeddingVector: is required: the collection has several dense vectors (a, b); name the one that receives the embeddings of mxbai-embed-large',
   ]);
   expect(problemsOf(embedding({ vectors: { a: { size: 1024, distance: 'Cosine' }, b: { size: 128, distance: 'Dot' } }, embeddingVector: 'a' }))).toEqual([]);
+});
+
+describe('plan: RAM and disk per collection follow the layout', () => {
+  const layout = (c: object) => plan(resolveConfig({ ollama: { enabled: false }, qdrant: { sizing: { vectors: 1_000_000 }, collections: [{ name: 'docs', ...c }] } }));
+  const MiB = 2 ** 20;
+
+  test('float32 in RAM: Qdrant\'s formula, 1M × 1024 × 4 B × 1.5', () => {
+    const p = layout({ vectorSize: 1024, distance: 'Cosine' });
+    expect(p.collections[0]).toMatchObject({ ram: '5860Mi', disk: '3907Mi' });
+    expect(qdrantResources(resolveConfig({ ollama: { enabled: false }, qdrant: { sizing: { vectors: 1_000_000 }, collections: [{ name: 'docs', vectorSize: 1024, distance: 'Cosine' }] } }).qdrant).requests.memory).toBe('5860Mi');
+  });
+
+  test('float16 halves it, on-disk originals leave only the int8 copy in RAM, binary is a bit per dimension', () => {
+    expect(layout({ vectorSize: 1024, distance: 'Cosine', datatype: 'float16' }).collections[0].ram).toBe(`${Math.ceil((1e6 * 1024 * 2 * 1.5) / MiB)}Mi`);
+    const onDisk = layout({ vectors: { d: { size: 1024, distance: 'Cosine', onDisk: true, quantization: { scalar: { type: 'int8' } } } } }).collections[0];
+    expect(onDisk.ram).toBe(`${Math.ceil((1e6 * 1024 * 1.5) / MiB)}Mi`);
+    expect(onDisk.layout).toEqual(['d 1024 × float32 on disk, scalar quantized in RAM']);
+    expect(layout({ vectorSize: 1024, distance: 'Cosine', memory: 'cold', quantization: { binary: {} } }).collections[0].ram).toBe(`${Math.ceil((1e6 * 128 * 1.5) / MiB)}Mi`);
+  });
+
+  test('the memory request is the sum of the layouts', () => {
+    const config = resolveConfig({ ollama: { enabled: false }, qdrant: { sizing: { vectors: 1_000_000 }, collections: [{ name: 'a', vectorSize: 1024, distance: 'Cosine' }, { name: 'b', vectorSize: 1024, distance: 'Cosine', datatype: 'uint8' }] } });
+    expect(qdrantResources(config.qdrant).requests.memory).toBe(`${Math.ceil((1e6 * 1024 * 4 * 1.5 + 1e6 * 1024 * 1.5) / MiB)}Mi`);
+  });
 });

@@ -214,7 +214,7 @@ describe('plan', () => {
     expect(result.total.memoryRequest).toBe(`${3 * 5860 + 2048 + 320}Mi`);
     expect(result.total.cpuRequest).toBe('2600m');
     expect(result.total.storage).toBe(`${3 * 20 + 20 + 8}Gi`);
-    expect(result.sizing).toBe('qdrant memory: 1,000,000 vectors × 1024 dimensions (largest collection) × 4 B × 1.5 = 5.72 GiB → request 5860Mi per peer');
+    expect(result.sizing).toBe('qdrant memory: 1,000,000 points per collection, in RAM × 1.5 = 5.72 GiB (layouts below) → request 5860Mi per peer');
     expect(result.jobs.map((j) => j.component)).toEqual(['secret-generator', 'ollama-pull-models', 'smoke', 'qdrant-snapshots']);
   });
 

@@ -109,7 +109,7 @@ describe('Qdrant sizing and overrides', () => {
     expect(container.resources.limits.memory).toBe('11720Mi');
   });
 
-  test('sizing dimensions default to the largest collection', () => {
+  test('without sizing.dimensions the memory request sums the collections\' layouts, each at sizing.vectors points', () => {
     const container = qdrantContainer(
       synthStack({
         name: 'test',
@@ -117,8 +117,8 @@ describe('Qdrant sizing and overrides', () => {
         qdrant: { sizing: { vectors: 2_000_000 }, collections: [{ name: 'a', vectorSize: 384, distance: 'Dot' }, { name: 'b', vectorSize: 768, distance: 'Cosine', embeddings: true }] },
       }),
     );
-    // 2M × 768 × 6 B = 9,216,000,000 B = 8789.0625 MiB → 8790Mi
-    expect(container.resources.requests.memory).toBe('8790Mi');
+    // 2M × (384 + 768) × 4 B × 1.5 = 13,824,000,000 B = 13183.6 MiB → 13184Mi
+    expect(container.resources.requests.memory).toBe('13184Mi');
   });
 
   test('a small sizing is raised to the 512Mi floor', () => {

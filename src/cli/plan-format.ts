@@ -17,7 +17,11 @@ export function formatPlan(plan: Plan, title: string): string {
     table([HEADER, ...plan.jobs.map(cells)]),
     '',
     plan.sizing,
-    ...plan.collections.map((c) => `collection ${c.name}: ${c.replicationFactor} cop${c.replicationFactor === 1 ? 'y' : 'ies'} of each shard${c.defaulted ? ' (default)' : ''}`),
+    ...plan.collections.map(
+      (c) =>
+        `collection ${c.name}: ${c.replicationFactor} cop${c.replicationFactor === 1 ? 'y' : 'ies'} of each shard${c.defaulted ? ' (default)' : ''}` +
+        (c.ram ? `; RAM ${c.ram}, disk ${c.disk}: ${c.layout!.join('; ')}` : ''),
+    ),
     '',
   ].join('\n');
 }

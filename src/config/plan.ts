@@ -6,6 +6,7 @@ import { formatBytes, formatCpu, parseBytes, parseCpu } from './quantity';
 import { JOB_RESOURCES, ollamaResources, qdrantMemoryBytes, qdrantResources, redisResources, sizingDimensions } from './resources';
 import type { StackConfig } from './schema';
 import { replicationFactorOf } from './cluster';
+import { collectionEstimate } from './collection-sizing';
 
 export interface PlanRow {
   readonly component: string;
@@ -28,7 +29,15 @@ export interface Plan {
   /** How Qdrant's memory request came about. */
   readonly sizing: string;
   /** Copies of each shard per collection (2 by default in distributed mode). */
-  readonly collections: { readonly name: string; readonly replicationFactor: number; readonly defaulted: boolean }[];
+  readonly collections: {
+    readonly name: string;
+    readonly replicationFactor: number;
+    readonly defaulted: boolean;
+    /** With qdrant.sizing: RAM (× 1.5) and disk at `sizing.vectors` points, and each vector's layout. */
+    readonly ram?: string;
+    readonly disk?: string;
+    readonly layout?: string[];
+  }[];
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
@@ -77,7 +86,16 @@ export function plan(config: StackConfig): Plan {
   if (config.ollama.enabled && config.ollama.pullModels) jobs.push(job('ollama-pull-models', JOB_RESOURCES.modelPull, 'after each sync'));
   if (config.smoke.enabled) jobs.push(job('smoke', JOB_RESOURCES.smoke, 'after each sync'));
   if (config.snapshots.enabled) jobs.push(job('qdrant-snapshots', JOB_RESOURCES.snapshots, `cron ${config.snapshots.schedule}`));
-  const collections = config.qdrant.collections.map((c) => ({ name: c.name, replicationFactor: replicationFactorOf(c, config), defaulted: c.replicationFactor === undefined }));
+  const points = config.qdrant.sizing?.vectors;
+  const collections = config.qdrant.collections.map((c) => {
+    const estimate = points === undefined ? undefined : collectionEstimate(c, points);
+    return {
+      name: c.name,
+      replicationFactor: replicationFactorOf(c, config),
+      defaulted: c.replicationFactor === undefined,
+      ...(estimate ? { ram: formatBytes(estimate.ramBytes), disk: formatBytes(estimate.diskBytes), layout: estimate.layout } : {}),
+    };
+  });
   return { rows, total, jobs, sizing: sizingExplanation(config), collections };
 }
 
@@ -86,7 +104,11 @@ function sizingExplanation(config: StackConfig): string {
   const overridden = q.resources?.requests?.memory ? ` (overridden: qdrant.resources.requests.memory ${q.resources.requests.memory})` : '';
   const dims = sizingDimensions(q);
   if (!q.sizing || !dims) return `qdrant memory: defaults, no qdrant.sizing given${overridden}`;
-  const bytes = qdrantMemoryBytes(q.sizing.vectors, dims);
-  const from = q.sizing.dimensions ? '' : ' (largest collection)';
-  return `qdrant memory: ${q.sizing.vectors.toLocaleString('en-US')} vectors × ${dims} dimensions${from} × 4 B × 1.5 = ${(bytes / 2 ** 30).toFixed(2)} GiB → request ${qdrantResources(q).requests.memory} per peer${overridden}`;
+  const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+  if (q.sizing.dimensions || q.collections.length === 0) {
+    const bytes = qdrantMemoryBytes(q.sizing.vectors, dims);
+    return `qdrant memory: ${q.sizing.vectors.toLocaleString('en-US')} vectors × ${dims} dimensions × 4 B × 1.5 = ${gib(bytes)} → request ${qdrantResources(q).requests.memory} per peer${overridden}`;
+  }
+  const ram = q.collections.reduce((sum, c) => sum + collectionEstimate(c, q.sizing!.vectors).ramBytes, 0);
+  return `qdrant memory: ${q.sizing.vectors.toLocaleString('en-US')} points per collection, in RAM × 1.5 = ${gib(ram)} (layouts below) → request ${qdrantResources(q).requests.memory} per peer${overridden}`;
 }

@@ -5,6 +5,7 @@ import { QDRANT } from '../components/qdrant';
 import { formatBytes, parseBytes, parseCpu } from './quantity';
 import type { OllamaConfig, QdrantConfig, RedisConfig, ResourcesConfig } from './schema';
 import { denseVectors } from './vectors';
+import { collectionEstimate } from './collection-sizing';
 
 export interface ResourceAmounts {
   readonly cpu: string;
@@ -45,6 +46,21 @@ export function sizingDimensions(qdrant: QdrantConfig): number | undefined {
   return sizes.length ? Math.max(...sizes) : undefined;
 }
 
+/**
+ * The memory request a sizing asks for: with `sizing.dimensions`, the capacity formula over those; else the
+ * sum of the collections' layouts (datatype, quantization, on-disk vectors), each at `sizing.vectors` points.
+ * Whole MiB, never below the floor; undefined without sizing.
+ */
+export function qdrantSizedMemoryBytes(qdrant: QdrantConfig): number | undefined {
+  if (!qdrant.sizing) return undefined;
+  if (qdrant.sizing.dimensions || qdrant.collections.length === 0) {
+    const dimensions = sizingDimensions(qdrant);
+    return dimensions ? qdrantMemoryRequestBytes(qdrant.sizing.vectors, dimensions) : undefined;
+  }
+  const ram = qdrant.collections.reduce((sum, c) => sum + collectionEstimate(c, qdrant.sizing!.vectors).ramBytes, 0);
+  return Math.max(QDRANT_MEMORY_FLOOR_BYTES, Math.ceil(ram / MiB) * MiB);
+}
+
 /** The user's overrides on top of computed values; a request raised above its limit raises the limit too. */
 export function withOverrides(base: ComputedResources, overrides?: ResourcesConfig): ComputedResources {
   const requests = { ...base.requests, ...stripUndefined(overrides?.requests) };
@@ -65,9 +81,8 @@ function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
 /** Qdrant's requests and limits: sizing formula when given, defaults otherwise, then the user's overrides. */
 export function qdrantResources(qdrant: QdrantConfig): ComputedResources {
   let base = QDRANT_DEFAULT_RESOURCES;
-  const dimensions = sizingDimensions(qdrant);
-  if (qdrant.sizing && dimensions) {
-    const request = qdrantMemoryRequestBytes(qdrant.sizing.vectors, dimensions);
+  const request = qdrantSizedMemoryBytes(qdrant);
+  if (request !== undefined) {
     base = {
       requests: { ...base.requests, memory: formatBytes(request) },
       limits: { ...base.limits, memory: formatBytes(request * QDRANT_MEMORY_LIMIT_FACTOR) },
