@@ -4,6 +4,7 @@
  */
 import { embeddingCollectionIndex, modelDimensions } from '../config/embedding';
 import type { CollectionConfig, Distance, StackConfig } from '../config/schema';
+import { denseVectors, embeddingVectorOf } from '../config/vectors';
 
 /** Prefix of every temporary collection; the run never writes to or deletes anything else. */
 export const TEMP_COLLECTION_PREFIX = 'qdrant-stack-smoke-';
@@ -114,12 +115,15 @@ export interface SmokeExpectations {
  * embedding dimension is compared with it), its Qdrant version, and Ollama's model and dimension.
  */
 export function expectationsFromConfig(config: StackConfig): SmokeExpectations {
-  const collections = config.qdrant.collections.map((c: CollectionConfig) => ({
-    name: c.name,
-    vectorSize: c.vectorSize,
-    distance: c.distance,
-    ...(c.payloadIndexes ? { payloadIndexes: c.payloadIndexes } : {}),
-  }));
+  const collections = config.qdrant.collections.map((c: CollectionConfig) => {
+    // The vector the embeddings go to (or the first dense one): its name, size and distance are checked.
+    const vector = embeddingVectorOf(c) ?? denseVectors(c)[0];
+    return {
+      name: c.name,
+      ...(vector ? { vectorSize: vector.size, distance: vector.distance, ...(vector.name ? { vectorName: vector.name } : {}) } : {}),
+      ...(c.payloadIndexes ? { payloadIndexes: Object.fromEntries(Object.entries(c.payloadIndexes).map(([field, index]) => [field, typeof index === 'string' ? index : index.type])) } : {}),
+    };
+  });
   const embeddingIndex = embeddingCollectionIndex(config);
   if (embeddingIndex !== undefined) collections.unshift(...collections.splice(embeddingIndex, 1));
   const ollama = config.ollama.enabled ? { embeddingModel: config.ollama.embeddingModel, dimension: modelDimensions(config) } : undefined;

@@ -132,9 +132,14 @@ describe('expectations from the stack model', () => {
     expect(expectationsFromConfig(config).collections).toEqual([{ name: 'knowledge', vectorSize: 1024, distance: 'Cosine', payloadIndexes: { tenant: 'keyword', created: 'datetime' } }]);
   });
 
+  test('an index given with its options is expected by its type', () => {
+    const config = resolveConfig({ qdrant: { collections: [{ name: 'knowledge', vectorSize: 1024, distance: 'Cosine', payloadIndexes: { tenant: { type: 'keyword', isTenant: true } } }] } });
+    expect(expectationsFromConfig(config).collections[0].payloadIndexes).toEqual({ tenant: 'keyword' });
+  });
+
   test('an unknown index type is a config error', () => {
     expect(() => resolveConfig({ qdrant: { collections: [{ name: 'k', vectorSize: 1024, distance: 'Cosine', payloadIndexes: { tenant: 'string' } }] } })).toThrow(
-      'qdrant.collections[0].payloadIndexes.tenant: must be one of keyword, integer, float, bool, geo, datetime, text, uuid (got "string")',
+      /qdrant\.collections\[0\]\.payloadIndexes\.tenant: must be one of keyword, integer, float, bool, geo, datetime, text, uuid .*\(got "string"\)/,
     );
   });
 });
