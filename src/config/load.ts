@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { ConfigError, ConfigProblem, formatPath, toProblems } from './errors';
 import { environmentModel, rawEnvironments, withProfile } from './profiles';
@@ -97,6 +97,12 @@ export function parseConfig(text: string, source?: string): StackConfig {
   return parseStack(text, source).base;
 }
 
+/**
+ * Alias expansions a stack config may make: YAML anchors are handy for repeated blocks, but nested
+ * aliases multiply ("billion laughs"); the yaml package refuses more than this many.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
 /** Parses YAML text into a model and its environments. */
 export function parseStack(text: string, source?: string): ResolvedStack {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
@@ -107,7 +113,15 @@ export function parseStack(text: string, source?: string): ResolvedStack {
     }));
     throw new ConfigError(problems, source);
   }
-  return resolveStack(doc.toJS(), source);
+  let model: unknown;
+  try {
+    model = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // The yaml package's ReferenceError for too many alias expansions.
+    if (!(e instanceof ReferenceError) || !/alias/i.test(e.message)) throw e;
+    throw new ConfigError([{ path: '(yaml)', message: `aliases expand too often (more than ${MAX_ALIAS_COUNT} expansions; nested aliases multiply): write the repeated blocks out, or alias them without nesting` }], source);
+  }
+  return resolveStack(model, source);
 }
 
 /** Reads and validates a stack config file (its base model). */
@@ -115,15 +129,49 @@ export function loadConfig(file: string): StackConfig {
   return loadStack(file).base;
 }
 
+/** The largest stack config read: far above any real one (a few KB), far below what strains memory. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /** Reads and validates a stack config file with every environment it declares. */
 export function loadStack(file: string): ResolvedStack {
-  let text: string;
+  return parseStack(readConfigFile(file), file);
+}
+
+/**
+ * The text of a config file: a regular file of at most MAX_CONFIG_BYTES, refused before it is read
+ * otherwise (/dev/zero, a pipe, a huge file). A file that grows after the check is still read only up
+ * to the limit, and refused.
+ */
+function readConfigFile(file: string): string {
+  const refuse = (message: string): never => {
+    throw new ConfigError([{ path: '(file)', message }], file);
+  };
+  const tooLarge = (bytes: string) => `is ${bytes}, more than the ${MAX_CONFIG_BYTES / 1024 / 1024} MiB a stack config may have (is this the right file?)`;
+  let fd: number | undefined;
   try {
-    text = readFileSync(file, 'utf8');
+    // Checked before opening: opening a pipe would wait for a writer.
+    const stat = statSync(file);
+    if (stat.isDirectory()) return refuse('is a folder, expected a YAML file');
+    if (!stat.isFile()) return refuse('is not a regular file (a device, pipe or socket), expected a YAML file');
+    if (stat.size > MAX_CONFIG_BYTES) return refuse(tooLarge(`${stat.size} bytes`));
+    // Non-blocking, should a pipe have taken the file's place since.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) return refuse('is not a regular file (a device, pipe or socket), expected a YAML file');
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > MAX_CONFIG_BYTES) return refuse(tooLarge('larger than that'));
+    return buffer.subarray(0, length).toString('utf8');
   } catch (e) {
-    throw new ConfigError([{ path: '(file)', message: cannotRead(e as NodeJS.ErrnoException) }], file);
+    if (e instanceof ConfigError) throw e;
+    return refuse(cannotRead(e as NodeJS.ErrnoException));
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  return parseStack(text, file);
 }
 
 function cannotRead(e: NodeJS.ErrnoException): string {
