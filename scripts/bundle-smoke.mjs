@@ -3,16 +3,17 @@
 // ConfigMap. The ConfigMap must stay far below the 262,144 bytes of annotations a client-side
 // `kubectl apply` writes (the whole object goes into last-applied-configuration), so:
 // - the runner is the slim entry (no commander, zod, yaml, xmlbuilder2, cli-progress);
-// - the Qdrant client's undici Agent (its only use of undici, ~415 KB minified) is replaced by "no
-//   dispatcher": Node's own fetch then uses its global dispatcher, which is what fetch does anyway.
-//   Timeouts stay the client's (an AbortSignal per request);
+// - the package undici (~415 KB minified) is not bundled: its two importers, the Qdrant client's
+//   ./dispatcher.js (the client's default Agent, which every smoke request replaces) and
+//   src/smoke/http.ts (the Agent with maxResponseSize that bounds every answer), get the Agent class of
+//   the undici inside Node's own fetch;
 // - @opentelemetry/api stays out: @redis/client requires it only inside OpenTelemetry.init(), never called;
 // - Brotli at quality 11 (node:zlib, built into every Node) is ~20% smaller than gzip -9.
 // Deterministic: the same sources give the same bytes (relative paths, no timestamps).
 // `node scripts/bundle-smoke.mjs` writes the file; bench/runner-size.ts imports buildSmokeRunner().
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants } from 'node:zlib';
 
@@ -20,20 +21,38 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ENTRY = 'src/smoke/runner.ts';
 export const OUT = join(ROOT, 'lib', 'smoke-runner.js.br');
 
-/** esbuild plugin: the Qdrant client's `./dispatcher.js` (an undici Agent) becomes `() => undefined`. */
-function noUndiciAgent(state) {
+/** Who imports `undici` in the runner; the plugin below serves each the shim. */
+export const UNDICI_IMPORTERS = ['node_modules/@qdrant/js-client-rest/dist/esm/dispatcher.js', 'src/smoke/http.ts'];
+
+/**
+ * `undici` as the undici inside Node's fetch. Its Agent class is that of fetch's global dispatcher, which
+ * undici installs when fetch's classes load (new Headers() loads them); nothing in the runner sets another.
+ */
+const NODE_UNDICI = `
+function nodeAgent() {
+  new Headers();
+  const global = globalThis[Symbol.for('undici.globalDispatcher.1')];
+  if (typeof global?.constructor !== 'function') throw new Error('no undici Agent behind fetch in this Node (the runner needs Node 18 or later)');
+  return global.constructor;
+}
+export class Agent {
+  constructor(options) {
+    return new (nodeAgent())(options);
+  }
+}
+`;
+
+/** esbuild plugin: `undici` becomes NODE_UNDICI; records who imported it. */
+function undiciFromNode(state) {
   return {
-    name: 'qdrant-client-without-undici-agent',
+    name: 'undici-from-node',
     setup(b) {
-      b.onResolve({ filter: /^\.\/dispatcher\.js$/ }, (args) => {
-        if (!/[\\/]@qdrant[\\/]js-client-rest[\\/]/.test(args.importer)) return undefined;
-        state.replaced++;
-        return { path: 'qdrant-client-dispatcher', namespace: 'smoke-shim' };
+      b.onResolve({ filter: /^undici$/ }, (args) => {
+        // Relative to the package (node_modules may be a link elsewhere).
+        state.importers.add(relative(ROOT, args.importer).split('\\').join('/').replace(/^.*?(?=node_modules\/)/, ''));
+        return { path: 'undici', namespace: 'smoke-shim' };
       });
-      b.onLoad({ filter: /.*/, namespace: 'smoke-shim' }, () => ({
-        contents: '// Node\'s fetch with no dispatcher uses its global one.\nexport const createDispatcher = () => undefined;\n',
-        loader: 'js',
-      }));
+      b.onLoad({ filter: /.*/, namespace: 'smoke-shim' }, () => ({ contents: NODE_UNDICI, loader: 'js' }));
     },
   };
 }
@@ -51,11 +70,11 @@ export function compress(js) {
 }
 
 /**
- * Builds the runner: `{ js, compressed, metafile }`. Fails when the client no longer imports its
- * dispatcher the way the plugin expects, or when undici ends up in the bundle anyway.
+ * Builds the runner: `{ js, compressed, metafile }`. Fails when undici is imported from elsewhere than
+ * expected (check the shim still serves it), or when it ends up in the bundle anyway.
  */
 export async function buildSmokeRunner() {
-  const state = { replaced: 0 };
+  const state = { importers: new Set() };
   const result = await build({
     entryPoints: [ENTRY],
     absWorkingDir: ROOT,
@@ -70,10 +89,11 @@ export async function buildSmokeRunner() {
     metafile: true,
     write: false,
     logLevel: 'warning',
-    plugins: [noUndiciAgent(state)],
+    plugins: [undiciFromNode(state)],
   });
   const inputs = Object.keys(result.metafile.inputs);
-  if (state.replaced !== 1) throw new Error(`bundle-smoke: expected to replace the Qdrant client's ./dispatcher.js once, replaced it ${state.replaced} times: check @qdrant/js-client-rest's layout`);
+  const importers = [...state.importers].sort();
+  if (importers.join() !== UNDICI_IMPORTERS.join()) throw new Error(`bundle-smoke: expected undici to be imported by ${UNDICI_IMPORTERS.join(' and ')}, it is by ${importers.join(', ') || 'nothing'}: check the shim serves them`);
   const undici = inputs.filter((p) => /node_modules[\\/]undici[\\/]/.test(p));
   if (undici.length) throw new Error(`bundle-smoke: undici is in the runner bundle again (imported by ${undici[0]}...)`);
   const js = result.outputFiles[0].contents;

@@ -16,6 +16,7 @@ import { find, Manifest, synthStack } from './support/stack';
 import { hasRedisServer, RedisServer, startRedis } from './support/redis-server';
 import { startOllamaStandIn, OllamaStandIn } from './smoke/support/ollama-stand-in';
 import { startQdrantStandIn, QdrantStandIn } from './smoke/support/qdrant-stand-in';
+import { startImpostor } from './smoke/support/impostor';
 import { appCollection } from './smoke/support/fixtures';
 
 const API_KEY = 'job-admin-key-3c9d1e';
@@ -175,6 +176,23 @@ function runJob(objects: Manifest[], resolve: { secrets: Record<string, string>;
       expect(code).toBe(1);
     } finally {
       await stuck.close();
+    }
+  }, 60_000);
+
+  test('reads at most 32 MiB of an answer and keeps to its deadline (undici inside Node\'s fetch, as bundled)', async () => {
+    const endless = await startImpostor('endless');
+    const silent = await startImpostor('silent');
+    try {
+      const big = await runJob(objects, { secrets: secrets(API_KEY, REDIS_PASSWORD), urls: { ...urls(), QDRANT_URL: endless.url } });
+      expect(big.output).toMatch(/^qdrant\.reachable\s+FAIL\s.*GET \/ did not answer as Qdrant: the answer passed the 32 MiB a smoke check reads$/m);
+      expect(big.code).toBe(1);
+      const started = Date.now();
+      const hung = await runJob(objects, { secrets: secrets(API_KEY, REDIS_PASSWORD), urls: { ...urls(), QDRANT_URL: silent.url }, extraEnv: { SMOKE_DEADLINE_S: '1' } });
+      expect(hung.output).toMatch(/no answer on GET \/ within the deadline: no answer within 1\.0 s/);
+      expect(hung.code).toBe(3);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await Promise.all([endless.close(), silent.close()]);
     }
   }, 60_000);
 

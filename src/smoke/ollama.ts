@@ -1,24 +1,41 @@
 /**
  * The two Ollama calls the smoke test needs, over fetch. Ollama's official JS client would add a
- * dependency for two requests and knows nothing of our deadlines; these use the run's AbortSignal.
+ * dependency for two requests and knows nothing of our deadlines. Each call has the guards of http.ts:
+ * a bounded body (a declared length above the cap is refused before reading, a longer stream is cut),
+ * a timeout, the run's abort signal, and user info of the URL sent as a header, never printed.
  */
+import { AbortedError } from './backoff';
+import { guardedRequest, MAX_RESPONSE_BYTES, networkCause, RequestLimits, RequestTimeoutError, ResponseTooLargeError, serverText, splitCredentials } from './http';
 
 /** Names of the models Ollama has pulled (`GET /api/tags`). */
-export async function listModels(baseUrl: string, timeoutMs: number, signal?: AbortSignal): Promise<string[]> {
-  const body = (await call(baseUrl, '/api/tags', undefined, timeoutMs, signal)) as { models?: { name?: string; model?: string }[] };
-  return (body.models ?? []).map((m) => m.name ?? m.model ?? '').filter(Boolean);
+export async function listModels(baseUrl: string, limits: RequestLimits): Promise<string[]> {
+  const path = '/api/tags';
+  const body = await call(baseUrl, path, undefined, limits);
+  if (!isObject(body) || !Array.isArray(body.models)) throw notOllama(path, 'no "models" list');
+  return body.models.map((m: unknown) => (isObject(m) ? String(m.name ?? m.model ?? '') : '')).filter(Boolean).map((name) => serverText(name, 100));
 }
 
 /** Embeddings of `input` (`POST /api/embed`), one vector per text. */
-export async function embed(baseUrl: string, model: string, input: string[], timeoutMs: number, signal?: AbortSignal): Promise<number[][]> {
-  const body = (await call(baseUrl, '/api/embed', { model, input }, timeoutMs, signal)) as { embeddings?: number[][] };
-  if (!Array.isArray(body.embeddings) || body.embeddings.length !== input.length) throw new Error(`/api/embed answered without ${input.length} embedding(s)`);
-  return body.embeddings;
+export async function embed(baseUrl: string, model: string, input: string[], limits: RequestLimits): Promise<number[][]> {
+  const path = '/api/embed';
+  const body = await call(baseUrl, path, { model, input }, limits);
+  const embeddings = isObject(body) ? body.embeddings : undefined;
+  if (!Array.isArray(embeddings) || embeddings.length !== input.length || !embeddings.every((v) => Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
+    throw notOllama(path, `no ${input.length} embedding(s)`);
+  }
+  return embeddings as number[][];
 }
 
-/** A failed Ollama call: `status` is the HTTP status, undefined when Ollama did not answer (network, timeout). */
+/**
+ * A failed Ollama call. `httpStatus` is the HTTP status; `answered` is false when Ollama did not answer
+ * (refused, DNS, timeout), true when something answered, with an error or not as Ollama.
+ */
 export class OllamaError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly httpStatus?: number,
+    readonly answered: boolean = httpStatus !== undefined,
+  ) {
     super(message);
     this.name = 'OllamaError';
   }
@@ -26,7 +43,7 @@ export class OllamaError extends Error {
 
 /** Whether waiting may clear the error: no answer (refused, DNS, timeout) or server trouble (5xx, 429). */
 export function isRetryableOllamaError(e: unknown): boolean {
-  return e instanceof OllamaError && (e.status === undefined || e.status === 429 || e.status >= 500);
+  return e instanceof OllamaError && (!e.answered || e.httpStatus === 429 || (e.httpStatus ?? 0) >= 500);
 }
 
 /** "nomic-embed-text" and "nomic-embed-text:latest" name the same model. */
@@ -35,21 +52,41 @@ export function sameModel(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
-async function call(baseUrl: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
-  const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])];
-  let res: Response;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const notOllama = (path: string, what: string) => new OllamaError(`Ollama ${path} did not answer as Ollama: ${what}`, 200);
+
+async function call(baseUrl: string, path: string, body: unknown, limits: RequestLimits): Promise<unknown> {
+  const { url, authorization } = splitCredentials(baseUrl);
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (authorization) headers.authorization = authorization;
+  let answer: { status: number; ok: boolean; text: string };
   try {
-    res = await fetch(new URL(path, baseUrl), {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.any(signals),
+    answer = await guardedRequest(limits, async (init) => {
+      const res = await fetch(new URL(path, url), {
+        ...init,
+        method: body === undefined ? 'GET' : 'POST',
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      } as RequestInit);
+      // A declared length above the cap is refused before reading; a longer stream is cut by the dispatcher.
+      const length = Number(res.headers.get('content-length'));
+      if (length > MAX_RESPONSE_BYTES) {
+        await res.body?.cancel();
+        throw new ResponseTooLargeError(length);
+      }
+      return { status: res.status, ok: res.ok, text: await res.text() };
     });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code;
-    throw new OllamaError(`Ollama ${path}: ${cause ?? (e as Error).message}`);
+    if (e instanceof AbortedError) throw e;
+    if (e instanceof RequestTimeoutError) throw new OllamaError(`Ollama ${path}: ${e.message}`);
+    if (e instanceof ResponseTooLargeError) throw notOllama(path, e.message);
+    throw new OllamaError(`Ollama ${path}: ${networkCause(e) ?? serverText((e as Error).message)}`);
   }
-  const text = await res.text();
-  if (!res.ok) throw new OllamaError(`Ollama ${path}: HTTP ${res.status} ${text.slice(0, 200)}`, res.status);
-  return JSON.parse(text);
+  if (!answer.ok) throw new OllamaError(`Ollama ${path}: HTTP ${answer.status} ${serverText(answer.text, 200)}`, answer.status);
+  try {
+    return JSON.parse(answer.text);
+  } catch (e) {
+    throw notOllama(path, `invalid JSON (${serverText((e as Error).message, 80)})`);
+  }
 }

@@ -4,6 +4,8 @@
  * One connection, no reconnects: a smoke test should see the first failure, not mask it.
  */
 import { createClient } from '@redis/client';
+import { throwIfAborted } from './backoff';
+import type { RequestLimits } from './http';
 
 /** What the round trip saw. */
 export interface RedisRoundTrip {
@@ -13,19 +15,25 @@ export interface RedisRoundTrip {
 
 /**
  * Connects (authenticating with the URL's password or `password`), pings, and writes, reads and
- * deletes `key`. The key expires after a minute even if the process dies between SET and DEL.
+ * deletes `key`. The key expires after a minute even if the process dies between SET and DEL. A Redis
+ * that stops answering is cut after the request timeout (connect, socket and command timeouts of the
+ * client); the run's signal ends the round trip at once.
  */
-export async function redisRoundTrip(url: string, password: string | undefined, key: string, timeoutMs: number): Promise<RedisRoundTrip> {
+export async function redisRoundTrip(url: string, password: string | undefined, key: string, limits: RequestLimits): Promise<RedisRoundTrip> {
+  throwIfAborted(limits.signal);
   const hasUrlPassword = new URL(url).password !== '';
   const client = createClient({
     url,
     password: hasUrlPassword ? undefined : password,
-    socket: { connectTimeout: timeoutMs, reconnectStrategy: false },
+    socket: { connectTimeout: limits.timeoutMs, socketTimeout: limits.timeoutMs, reconnectStrategy: false },
+    commandOptions: { timeout: limits.timeoutMs },
     // Without this node-redis queues commands while disconnected, and a wrong password would hang.
     disableOfflineQueue: true,
   });
   let socketError: Error | undefined;
   client.on('error', (e: Error) => (socketError = e));
+  const onAbort = () => client.isOpen && client.destroy();
+  limits.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await client.connect();
     const pong = await client.ping();
@@ -35,8 +43,10 @@ export async function redisRoundTrip(url: string, password: string | undefined, 
     const deleted = await client.del(key);
     return { pong, roundTripOk: got === value && deleted === 1 };
   } catch (e) {
+    throwIfAborted(limits.signal);
     throw socketError && socketError !== e ? new Error(`${(e as Error).message} (${socketError.message})`) : e;
   } finally {
+    limits.signal?.removeEventListener('abort', onAbort);
     if (client.isOpen) client.destroy();
   }
 }

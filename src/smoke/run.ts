@@ -8,7 +8,7 @@ import { checkConnectivity } from './checks/connectivity';
 import { CheckContext, skip } from './checks/context';
 import { checkLatency, LatencyResult } from './checks/latency';
 import { checkSchema } from './checks/schema';
-import { createQdrantClient } from './client';
+import { QdrantTarget } from './client';
 import type { SmokeOptions } from './options';
 import { CheckResult, exitCodeOf, redact, redactUrl, scrubChecks, SmokeReport } from './report';
 import { runId } from './vectors';
@@ -31,7 +31,7 @@ export async function runSmoke(options: SmokeOptions, hooks: RunHooks = {}): Pro
   const startedAt = new Date();
   const checks: CheckResult[] = [];
   const ctx: CheckContext = {
-    client: createQdrantClient(options.url, options.apiKey, options.requestTimeoutMs),
+    qdrant: new QdrantTarget(options.url, options.apiKey, options.requestTimeoutMs, hooks.signal),
     options,
     deadline: startedAt.getTime() + options.deadlineS * 1000,
     runId: runId(),

@@ -28,3 +28,15 @@ export function batches(total: number, size: number): [number, number][] {
   for (let from = 0; from < total; from += size) out.push([from, Math.min(total, from + size)]);
   return out;
 }
+
+/** Bytes of request body an upsert aims at: a quarter of Qdrant's default 32 MB limit. */
+export const UPSERT_BODY_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Points per upsert: `batchSize`, fewer for large vectors so a request body (and the arrays and JSON
+ * behind it, times the requests in flight) stays near UPSERT_BODY_BYTES. A component is at most 8
+ * characters of JSON ("-0.1234,"), so 1024 dimensions keep 512 points and 65,536 dimensions send 15.
+ */
+export function pointsPerRequest(size: number, batchSize: number): number {
+  return Math.max(1, Math.min(batchSize, Math.floor(UPSERT_BODY_BYTES / (size * 8 + 64))));
+}

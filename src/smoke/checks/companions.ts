@@ -5,6 +5,7 @@
  */
 import { pollUntil, retry, throwIfAborted } from '../backoff';
 import { isTransient } from '../client';
+import type { RequestLimits } from '../http';
 import { embed, isRetryableOllamaError, listModels, sameModel } from '../ollama';
 import { latencyShape, TEMP_COLLECTION_PREFIX } from '../options';
 import { redisRoundTrip } from '../redis';
@@ -19,6 +20,9 @@ export const RAG_TEXTS = [
   'Kubernetes restarts the pods when their probes fail.',
 ] as const;
 
+/** A companion request's limits: the request timeout and the run's signal. */
+const requestLimits = (ctx: CheckContext): RequestLimits => ({ timeoutMs: ctx.options.requestTimeoutMs, signal: ctx.signal });
+
 /** Ollama's model and embedding dimension; returns true when a RAG round can follow. */
 export async function checkOllama(ctx: CheckContext): Promise<boolean> {
   const ollama = ctx.options.ollama;
@@ -27,7 +31,6 @@ export async function checkOllama(ctx: CheckContext): Promise<boolean> {
     skip(ctx, 'ollama.embed', 'no Ollama configured');
     return false;
   }
-  const timeout = ctx.options.requestTimeoutMs;
   const listed = await runCheck(ctx, 'ollama.model', () => waitForModel(ctx, ollama.url, ollama.embeddingModel));
   if (listed.status !== 'pass') {
     skip(ctx, 'ollama.embed', 'the embedding model is not available');
@@ -36,7 +39,7 @@ export async function checkOllama(ctx: CheckContext): Promise<boolean> {
   const expected = ollama.dimension ?? ctx.options.collections[0]?.vectorSize ?? latencyShape(ctx.options).size;
   const source = ollama.dimension ? 'configured' : ctx.options.collections[0] ? `collection "${ctx.options.collections[0].name}"` : 'the latency collection';
   const embedded = await runCheck(ctx, 'ollama.embed', async () => {
-    const [vector] = await embed(ollama.url, ollama.embeddingModel, [RAG_TEXTS[0]], timeout, ctx.signal);
+    const [vector] = await embed(ollama.url, ollama.embeddingModel, [RAG_TEXTS[0]], requestLimits(ctx));
     return vector.length === expected
       ? { status: 'pass', value: vector.length, threshold: expected, message: `embeddings match ${source}` }
       : { status: 'fail', value: vector.length, threshold: expected, message: `"${ollama.embeddingModel}" embeds with ${vector.length} dimensions, ${source} expects ${expected}` };
@@ -58,7 +61,7 @@ async function waitForModel(ctx: CheckContext, url: string, model: string): Prom
   const found = await pollUntil(
     async () => {
       try {
-        models = await listModels(url, ctx.options.requestTimeoutMs, ctx.signal);
+        models = await listModels(url, { ...requestLimits(ctx), until: ctx.deadline });
       } catch (e) {
         throwIfAborted(ctx.signal);
         if (!isRetryableOllamaError(e)) throw e;
@@ -99,7 +102,7 @@ export async function checkRedis(ctx: CheckContext): Promise<void> {
   const redis = ctx.options.redis;
   if (!redis) return skip(ctx, 'redis', 'no Redis configured (--redis-url)');
   await runCheck(ctx, 'redis', async () => {
-    const r = await redisRoundTrip(redis.url, redis.password, `${TEMP_COLLECTION_PREFIX}${ctx.runId}`, ctx.options.requestTimeoutMs);
+    const r = await redisRoundTrip(redis.url, redis.password, `${TEMP_COLLECTION_PREFIX}${ctx.runId}`, requestLimits(ctx));
     return r.roundTripOk
       ? { status: 'pass', value: r.pong, message: 'AUTH, PING, SET/GET/DEL of a temporary key' }
       : { status: 'fail', value: r.pong, message: 'SET/GET/DEL did not round-trip the temporary key' };
@@ -114,14 +117,13 @@ export async function checkRag(ctx: CheckContext, writable: boolean): Promise<vo
   let mayExist = false;
   try {
     await runCheck(ctx, 'rag', async () => {
-      const timeout = ctx.options.requestTimeoutMs;
-      const vectors = await embed(ollama.url, ollama.embeddingModel, [...RAG_TEXTS], timeout, ctx.signal);
+      const vectors = await embed(ollama.url, ollama.embeddingModel, [...RAG_TEXTS], requestLimits(ctx));
       mayExist = true;
-      await ctx.client.createCollection(name, { vectors: { size: vectors[0].length, distance: 'Cosine' } });
+      await ctx.qdrant.createCollection(name, { size: vectors[0].length, distance: 'Cosine' });
       const points = vectors.map((vector, i) => ({ id: i + 1, vector, payload: { text: RAG_TEXTS[i] } }));
-      await retry(() => ctx.client.upsert(name, { wait: true, points }), { retries: 5, ...ctx.options.backoff, isRetryable: isTransient, signal: ctx.signal });
-      const [query] = await embed(ollama.url, ollama.embeddingModel, [RAG_TEXTS[0]], timeout, ctx.signal);
-      const res = await ctx.client.query(name, { query, limit: 3, with_payload: true });
+      await retry(() => ctx.qdrant.upsert(name, points), { retries: 5, ...ctx.options.backoff, isRetryable: isTransient, signal: ctx.signal });
+      const [query] = await embed(ollama.url, ollama.embeddingModel, [RAG_TEXTS[0]], requestLimits(ctx));
+      const res = await ctx.qdrant.query(name, { query, limit: 3, with_payload: true });
       const top = res.points[0];
       return top?.id === 1
         ? { status: 'pass', value: Number(top.score.toFixed(4)), message: 'embedded text found first by its own embedding' }

@@ -1,10 +1,13 @@
 /**
  * Reachability, version, health, readiness and the API key — in that order, each a precondition of
  * the next. `/`, `/healthz` and `/readyz` bypass the API key on Qdrant, so only the last call proves it.
+ * Something that answers but not as Qdrant (an nginx page, invalid JSON) fails the check (exit 1): it is
+ * reachable, and wrong; only silence until the deadline is "unreachable" (exit 3).
  */
 import { QDRANT } from '../../components/qdrant';
 import { pollUntil } from '../backoff';
 import { describeError, errorKind } from '../client';
+import { serverText } from '../http';
 import { CheckContext, runCheck, skip } from './context';
 
 /** Result of the connectivity stage: how far the run may go, and the server version. */
@@ -38,14 +41,13 @@ async function pollAnswer<T>(ctx: CheckContext, call: () => Promise<T>, last: { 
 
 /** Runs the connectivity checks; later checks are skipped by the caller when `usable` is false. */
 export async function checkConnectivity(ctx: CheckContext): Promise<Connectivity> {
-  const api = ctx.client.api();
   let version: string | null = null;
   const last = { error: '' };
   const reach = await runCheck(ctx, 'qdrant.reachable', async () => {
-    const root = await pollAnswer(ctx, async () => (await api.root({})).data, last);
+    const root = await pollAnswer(ctx, () => ctx.qdrant.root(ctx.deadline), last);
     if (!root) return { status: 'fail', unreachable: true, threshold: `${ctx.options.deadlineS} s`, message: `no answer on GET / within the deadline: ${last.error}` };
-    version = root.version;
-    return { status: 'pass', value: root.version, message: `${root.title ?? 'qdrant'} ${root.version}` };
+    version = serverText(root.version, 64);
+    return { status: 'pass', value: version, message: `${serverText(root.title, 60)} ${version}` };
   });
   if (reach.status !== 'pass') return { version: null, usable: false };
 
@@ -59,8 +61,8 @@ export async function checkConnectivity(ctx: CheckContext): Promise<Connectivity
   } else skip(ctx, 'qdrant.version', 'no expected version (pass --config or --expect-version)');
 
   await runCheck(ctx, 'qdrant.healthz', async () => {
-    const res = await api.healthz({});
-    return { status: 'pass', value: res.status, threshold: 200, message: String(res.data).trim() };
+    const res = await ctx.qdrant.healthz();
+    return { status: 'pass', value: res.status, threshold: 200, message: res.text };
   });
 
   let attempts = 0;
@@ -69,7 +71,7 @@ export async function checkConnectivity(ctx: CheckContext): Promise<Connectivity
       ctx,
       async () => {
         attempts++;
-        await api.readyz({});
+        await ctx.qdrant.readyz(ctx.deadline);
         return true;
       },
       last,
@@ -82,8 +84,7 @@ export async function checkConnectivity(ctx: CheckContext): Promise<Connectivity
 
   const auth = await runCheck(ctx, 'qdrant.auth', async () => {
     try {
-      const res = await api.getCollections({});
-      const n = res.data.result?.collections.length ?? 0;
+      const n = (await ctx.qdrant.collections()).length;
       return { status: 'pass', value: 'accepted', message: `${ctx.options.apiKey ? 'API key accepted' : 'no API key needed'}; ${n} collection(s)` };
     } catch (e) {
       if (errorKind(e) !== 'unauthorized') throw e;

@@ -2,15 +2,15 @@
  * What every check gets (client, options, deadline, abort signal) and the helper that times a check
  * and turns a thrown error into a failed result.
  */
-import type { QdrantClient } from '@qdrant/js-client-rest';
 import { AbortedError } from '../backoff';
-import { describeError } from '../client';
+import { describeError, QdrantTarget } from '../client';
 import type { SmokeOptions } from '../options';
 import type { CheckResult } from '../report';
 
 /** Shared state of one run. Checks append their results to `checks` as they finish. */
 export interface CheckContext {
-  readonly client: QdrantClient;
+  /** Every Qdrant call, bounded and cut by the run's signal. */
+  readonly qdrant: QdrantTarget;
   readonly options: SmokeOptions;
   /** Epoch ms by which the target must be reachable and ready. */
   readonly deadline: number;

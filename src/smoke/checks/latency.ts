@@ -8,7 +8,7 @@ import { describeError, errorKind, isTransient } from '../client';
 import { latencyShape, TEMP_COLLECTION_PREFIX } from '../options';
 import type { LatencyReport } from '../report';
 import { meanRecall, summarize } from '../stats';
-import { batches, randomPoints, randomVector } from '../vectors';
+import { batches, pointsPerRequest, randomPoints, randomVector } from '../vectors';
 import { CheckContext, runCheck, skip } from './context';
 import type { FoundCollection } from './schema';
 
@@ -32,7 +32,7 @@ export async function checkLatency(ctx: CheckContext, found: readonly FoundColle
       const { size, distance } = latencyShape(ctx.options);
       mayExist = true;
       try {
-        await ctx.client.createCollection(name, { vectors: { size, distance } });
+        await ctx.qdrant.createCollection(name, { size, distance });
       } catch (e) {
         mayExist = errorKind(e) !== 'forbidden';
         forbidden = !mayExist;
@@ -54,13 +54,13 @@ export async function checkLatency(ctx: CheckContext, found: readonly FoundColle
 
 /** Upserts N random points in batches with several requests in flight, then waits for green. */
 async function seed(ctx: CheckContext, name: string, size: number, distance: string) {
-  const { vectors, batchSize, concurrency, backoff } = ctx.options;
+  const { vectors, concurrency, backoff } = ctx.options;
   const started = performance.now();
   let retries = 0;
   let done = 0;
-  await mapPool(batches(vectors, batchSize), concurrency, async ([from, to]) => {
+  await mapPool(batches(vectors, pointsPerRequest(size, ctx.options.batchSize)), concurrency, async ([from, to]) => {
     const points = randomPoints(from, to, size);
-    await retry(() => ctx.client.api().upsertPoints({ collection_name: name, wait: true, points }), {
+    await retry(() => ctx.qdrant.upsert(name, points), {
       retries: 5,
       ...backoff,
       isRetryable: isTransient,
@@ -71,7 +71,7 @@ async function seed(ctx: CheckContext, name: string, size: number, distance: str
     ctx.onSeedProgress?.(done, vectors);
   });
   const seconds = (performance.now() - started) / 1000;
-  const green = await pollUntil(async () => ((await ctx.client.getCollection(name)).status === 'green' ? true : undefined), ctx.deadline, backoff, ctx.signal);
+  const green = await pollUntil(async () => ((await ctx.qdrant.collection(name, ctx.deadline)).status === 'green' ? true : undefined), ctx.deadline, backoff, ctx.signal);
   const what = `${vectors} × ${size} ${distance} vectors in ${seconds.toFixed(2)} s (${concurrency} in flight, ${retries} retried)`;
   return green
     ? { status: 'pass' as const, value: vectors, message: `${what}; green` }
@@ -98,15 +98,8 @@ async function measure(ctx: CheckContext, target: Pick<FoundCollection, 'name' |
     retry(
       async () => {
         const started = performance.now();
-        const res = await ctx.client.api().queryPoints({
-          collection_name: target.name,
-          query: vector,
-          using: target.vectorName,
-          limit: K,
-          with_payload: false,
-          params: exact ? { exact: true } : undefined,
-        });
-        return { clientMs: performance.now() - started, serverMs: (res.data.time ?? 0) * 1000, ids: res.data.result!.points.map((p) => p.id) };
+        const res = await ctx.qdrant.query(target.name, { query: vector, using: target.vectorName, limit: K, with_payload: false, params: exact ? { exact: true } : undefined });
+        return { clientMs: performance.now() - started, serverMs: res.time * 1000, ids: res.points.map((p) => p.id) };
       },
       { retries: 3, ...ctx.options.backoff, isRetryable: isTransient, signal: ctx.signal },
     );
@@ -159,7 +152,7 @@ export async function deleteTemporary(ctx: CheckContext, name: string, check: st
   // Not tied to the run's signal: cleanup must still happen after an abort.
   const cleanupCtx = { ...ctx, signal: undefined };
   await runCheck(cleanupCtx, check, async () => {
-    await retry(() => ctx.client.deleteCollection(name), { retries: 3, ...ctx.options.backoff, isRetryable: isTransient });
+    await retry(() => ctx.qdrant.deleteCollection(name), { retries: 3, ...ctx.options.backoff, isRetryable: isTransient });
     return { status: 'pass', value: name, message: `deleted the temporary collection "${name}"` };
   });
 }

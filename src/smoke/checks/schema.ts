@@ -3,7 +3,7 @@
  * named vectors), is green or yellow, and has the expected payload indexes. Read-only calls only.
  */
 import type { ExpectedCollection } from '../options';
-import { describeError, errorKind } from '../client';
+import { CollectionInfo, describeError, errorKind } from '../client';
 import { CheckContext, Outcome, runCheck } from './context';
 
 interface VectorParams {
@@ -36,7 +36,7 @@ export function pickVector(vectors: unknown, expected: ExpectedCollection): { na
 }
 
 /** Checks one collection against its expectation. */
-export function compareCollection(info: { status?: string; config?: { params?: { vectors?: unknown } }; payload_schema?: Record<string, { data_type?: string }> }, expected: ExpectedCollection): Outcome & { vectorName?: string; size?: number } {
+export function compareCollection(info: CollectionInfo, expected: ExpectedCollection): Outcome & { vectorName?: string; size?: number } {
   const picked = pickVector(info.config?.params?.vectors, expected);
   const threshold = `${expected.vectorSize ?? '*'}/${expected.distance ?? '*'} green|yellow`;
   if (picked.problem) return { status: 'fail', threshold, message: picked.problem };
@@ -62,14 +62,14 @@ export async function checkSchema(ctx: CheckContext): Promise<FoundCollection[]>
   const found: FoundCollection[] = [];
   for (const expected of ctx.options.collections) {
     await runCheck(ctx, `collection.${expected.name}`, async () => {
-      let info;
+      let info: CollectionInfo;
       try {
-        info = await ctx.client.getCollection(expected.name);
+        info = await ctx.qdrant.collection(expected.name);
       } catch (e) {
         if (errorKind(e) !== 'not-found') throw e;
         return { status: 'fail', value: 'missing', threshold: 'exists', message: `collection "${expected.name}" does not exist (${describeError(e)})` };
       }
-      const outcome = compareCollection(info as Parameters<typeof compareCollection>[0], expected);
+      const outcome = compareCollection(info, expected);
       if (outcome.status === 'pass') {
         found.push({ name: expected.name, vectorName: outcome.vectorName, size: outcome.size!, pointsCount: info.points_count ?? 0 });
       }

@@ -25,6 +25,8 @@ export interface OllamaStandInOptions {
   pulling?: { model: string; afterCalls?: number; afterMs?: number };
   /** Port to listen on (a free one when left out). */
   port?: number;
+  /** Basic auth required on every request (as an ingress in front of Ollama might): 401 otherwise. */
+  basicAuth?: { user: string; password: string };
 }
 
 /** A deterministic unit vector for `text`: a SHA-256-seeded xorshift stream, normalised. */
@@ -52,6 +54,10 @@ export async function startOllamaStandIn(options: OllamaStandInOptions): Promise
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', (): void => {
       const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const auth = options.basicAuth;
+      if (auth && req.headers.authorization !== `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`) {
+        return void res.writeHead(401, { 'content-type': 'text/plain' }).end('401 Authorization Required');
+      }
       if (req.url === '/' && req.method === 'GET') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('Ollama is running');
       if (req.url === '/api/tags' && req.method === 'GET') {
         tagsCalls++;

@@ -6,6 +6,7 @@
  */
 import { createServer, IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { nginxPage } from './impostor';
 
 type Distance = 'Cosine' | 'Dot' | 'Euclid' | 'Manhattan';
 type VectorParams = { size: number; distance: Distance };
@@ -28,6 +29,12 @@ export interface QdrantFaults {
   queryDelayMs?: number;
   /** GET collection reports yellow this many times after a collection is created (optimiser busy). */
   yellowPolls?: number;
+  /** Matching requests get nginx's welcome page (200 text/html): a proxy routing them elsewhere. */
+  nginx?: (method: string, path: string) => boolean;
+  /** Matching requests are never answered: a hung server. */
+  silent?: (method: string, path: string) => boolean;
+  /** 401 texts quote the key they were sent (as a careless proxy might). */
+  echoKey?: boolean;
 }
 
 export interface QdrantStandInOptions {
@@ -83,6 +90,11 @@ export async function startQdrantStandIn(options: QdrantStandInOptions = {}): Pr
     };
     try {
       options.onRequest?.(method, path);
+      if (faults.silent?.(method, path)) return;
+      if (faults.nginx?.(method, path)) {
+        log.push({ method, path, status: 200 });
+        return void res.writeHead(200, { server: 'nginx/1.27.0', 'content-type': 'text/html' }).end(nginxPage());
+      }
       const t = faults.transient;
       if (t && t.count > 0 && !HEALTH.has(path) && (t.match ?? (() => true))(method, path)) {
         t.count--;
@@ -102,7 +114,7 @@ export async function startQdrantStandIn(options: QdrantStandInOptions = {}): Pr
         }
         return reply(200, 'all shards are ready');
       }
-      const denied = authorize(req, method, path, options);
+      const denied = authorize(req, method, path, options, faults);
       if (denied) return reply(denied.status, denied.body);
       const raw = await readBody(req);
       const started = process.hrtime.bigint();
@@ -150,13 +162,13 @@ export async function startQdrantStandIn(options: QdrantStandInOptions = {}): Pr
 }
 
 /** Qdrant's auth: 401 without or with a wrong key, 403 for a write with the read-only key. */
-function authorize(req: IncomingMessage, method: string, path: string, o: QdrantStandInOptions): { status: number; body: string } | undefined {
+function authorize(req: IncomingMessage, method: string, path: string, o: QdrantStandInOptions, faults: QdrantFaults): { status: number; body: string } | undefined {
   if (!o.apiKey && !o.readOnlyApiKey) return undefined;
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
   const key = (req.headers['api-key'] as string | undefined) ?? bearer;
   if (!key) return { status: 401, body: 'Must provide an API key or an Authorization bearer token' };
   if (key === o.apiKey) return undefined;
-  if (key !== o.readOnlyApiKey) return { status: 401, body: 'Invalid API key or JWT' };
+  if (key !== o.readOnlyApiKey) return { status: 401, body: `Invalid API key or JWT${faults.echoKey ? `: ${key}` : ''}` };
   const write = method === 'PUT' || method === 'DELETE' || method === 'PATCH' || (method === 'POST' && !READ_POSTS.test(path));
   return write ? { status: 403, body: 'Forbidden: write access is not allowed with a read-only API key' } : undefined;
 }
