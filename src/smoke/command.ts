@@ -12,10 +12,10 @@ import { formatJson } from './format/json';
 import { formatJunit } from './format/junit';
 import { formatText } from './format/text';
 import type { Flags } from './flags';
-import { buildInput, UsageError } from './input';
+import { buildInput, parse, UsageError } from './input';
 import { expectationsFromConfig, SmokeInput, withDefaults } from './options';
 import { seedProgressBar } from './progress';
-import { SMOKE_EXIT } from './report';
+import { redactUrl, SMOKE_EXIT } from './report';
 import { runSmoke } from './run';
 import { abortOnSignals } from './signals';
 
@@ -25,8 +25,32 @@ export interface SmokeIo {
   err: (text: string) => void;
 }
 
+/** The URL options and the schemes each accepts. */
+const URL_OPTIONS = [
+  ['url', ['http:', 'https:']],
+  ['ollamaUrl', ['http:', 'https:']],
+  ['redisUrl', ['redis:', 'rediss:']],
+] as const;
+
+/** Checks the URL options as commander checks values, but quotes a bad one with its password redacted. */
+function checkUrls(cmd: Command, flags: Flags): void {
+  for (const [key, schemes] of URL_OPTIONS) {
+    const value = flags[key];
+    if (value === undefined) continue;
+    try {
+      parse.url(schemes)(value);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      const option = cmd.options.find((o) => o.attributeName() === key);
+      const given = cmd.getOptionValueSource(key) === 'env' ? `value '${redactUrl(value)}' from env '${option?.envVar}'` : `argument '${redactUrl(value)}'`;
+      throw new InvalidArgumentError(`option '${option?.flags ?? key}' ${given} is invalid. ${e.message}`);
+    }
+  }
+}
+
 /** Turns flags into SmokeOptions input; throws a message naming the flag for inconsistent combinations. */
-export function smokeInput(flags: Flags, env: NodeJS.ProcessEnv): SmokeInput {
+export function smokeInput(cmd: Command, flags: Flags, env: NodeJS.ProcessEnv): SmokeInput {
+  checkUrls(cmd, flags);
   const fromConfig = flags.config ? expectationsFromConfig(loadConfig(flags.config)) : undefined;
   try {
     return buildInput(flags, fromConfig, env.REDIS_PASSWORD);
@@ -45,7 +69,7 @@ function checkOut(flags: Flags): void {
 export async function smokeAction(cmd: Command, flags: Flags, io: SmokeIo, setExit: (code: number) => void, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let input: SmokeInput;
   try {
-    input = smokeInput(flags, env);
+    input = smokeInput(cmd, flags, env);
     checkOut(flags);
   } catch (e) {
     if (e instanceof ConfigError) {

@@ -47,13 +47,16 @@ const cli = <T>(parser: (v: string) => T) => (v: string): T => {
 const int = (what: string) => cli(parse.int(what));
 const positive = (what: string) => cli(parse.positive(what));
 const ratio = cli(parse.ratio);
-const url = (schemes: string[]) => cli(parse.url(schemes));
 
-/** Adds the smoke options to `cmd` (the in-cluster runner reads the same environment variables: src/smoke/input.ts). */
+/**
+ * Adds the smoke options to `cmd` (the in-cluster runner reads the same environment variables: src/smoke/input.ts).
+ * The URL options have no parser: commander would quote a bad value, password and all, in its error;
+ * command.ts checks them and quotes them redacted.
+ */
 export function defineSmokeOptions(cmd: Command): Command {
   const o = (flags: string, description: string, env?: string) => (env ? new Option(flags, description).env(env) : new Option(flags, description));
   return cmd
-    .addOption(o('--url <url>', `Qdrant REST URL, e.g. http://qdrant:${QDRANT.ports.http}`, 'QDRANT_URL').argParser(url(['http:', 'https:'])).makeOptionMandatory())
+    .addOption(o('--url <url>', `Qdrant REST URL, e.g. http://qdrant:${QDRANT.ports.http}`, 'QDRANT_URL').makeOptionMandatory())
     .addOption(o('--api-key <key>', 'API key (admin or read-only)', 'QDRANT_API_KEY'))
     .addOption(o('--expect-version <version>', 'Qdrant version to expect (default: qdrant.version from --config)', 'SMOKE_EXPECT_VERSION'))
     .addOption(o('-c, --config <file>', 'stack config: expected collections and version come from it', 'SMOKE_CONFIG'))
@@ -66,9 +69,9 @@ export function defineSmokeOptions(cmd: Command): Command {
     .addOption(o('--min-recall <r>', 'minimum recall@10 against exact search', 'SMOKE_MIN_RECALL').argParser(ratio).default(SMOKE_DEFAULTS.minRecall))
     .addOption(o('--deadline-s <s>', 'how long to wait for Qdrant to answer and be ready', 'SMOKE_DEADLINE_S').argParser(positive('seconds')).default(SMOKE_DEFAULTS.deadlineS))
     .addOption(o('--read-only', 'write nothing: measure latency on an expected collection', 'SMOKE_READ_ONLY'))
-    .addOption(o('--ollama-url <url>', 'Ollama URL, e.g. http://ollama:11434 (with --embedding-model)', 'OLLAMA_URL').argParser(url(['http:', 'https:'])))
+    .addOption(o('--ollama-url <url>', 'Ollama URL, e.g. http://ollama:11434 (with --embedding-model)', 'OLLAMA_URL'))
     .addOption(o('--embedding-model <model>', 'embedding model Ollama must serve, e.g. mxbai-embed-large', 'OLLAMA_EMBEDDING_MODEL'))
-    .addOption(o('--redis-url <url>', 'Redis URL, e.g. redis://redis:6379 (password: REDIS_PASSWORD)', 'REDIS_URL').argParser(url(['redis:', 'rediss:'])))
+    .addOption(o('--redis-url <url>', 'Redis URL, e.g. redis://redis:6379 (password: REDIS_PASSWORD)', 'REDIS_URL'))
     .addOption(o('--format <format>', 'report format', 'SMOKE_FORMAT').choices(['text', 'json', 'junit']).default('text'))
     .addOption(o('--out <file>', 'write the report to a file instead of stdout (atomically; checked before the run: an existing writable folder, never the config or .env)', 'SMOKE_OUT'))
     .addHelpText('after', EXIT_HELP);

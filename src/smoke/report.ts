@@ -70,23 +70,54 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   return out;
 }
 
-/** A URL with its password (and user name) replaced, for reports; unparsable input is returned redacted. */
+/**
+ * A URL with the password of its user info replaced, in the caller's spelling: `http://admin:***@host`.
+ * Works on text that is no valid URL too (a flag's value that failed validation): there the user info
+ * runs up to the last "@".
+ */
 export function redactUrl(url: string): string {
+  let valid = true;
   try {
-    const u = new URL(url);
-    if (u.password) u.password = REDACTED;
-    if (u.username && u.username !== 'default') u.username = REDACTED;
-    return u.toString();
+    new URL(url);
   } catch {
-    return REDACTED;
+    valid = false;
+  }
+  const scheme = /^[a-z][a-z\d+.-]*:\/\//i.exec(url)?.[0] ?? '';
+  const rest = url.slice(scheme.length);
+  // In a URL the authority ends at the first / ? # (or \), and its user info at the authority's last "@".
+  const end = valid ? rest.search(/[/?#\\]/) : -1;
+  const authority = end < 0 ? rest : rest.slice(0, end);
+  const at = authority.lastIndexOf('@');
+  const colon = authority.indexOf(':');
+  if (at < 0 || colon < 0 || colon > at) return url;
+  return `${scheme}${authority.slice(0, colon)}:${REDACTED}@${rest.slice(at + 1)}`;
+}
+
+/** The password in a URL's user info, as written and decoded (both may reach an output). */
+export function urlPasswords(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    const raw = new URL(url).password;
+    if (!raw) return [];
+    let decoded = raw;
+    try {
+      decoded = decodeURIComponent(raw);
+    } catch {
+      // Keep the raw form only.
+    }
+    return [...new Set([raw, decoded])];
+  } catch {
+    return [];
   }
 }
 
-/**
- * Scrubs every string of a check through `redact`: the checks quote server and library messages, and
- * a secret must not reach a report even if some library one day echoes it.
- */
-export function scrubChecks(checks: readonly CheckResult[], secrets: readonly (string | undefined)[]): CheckResult[] {
-  const s = (v: number | string | null) => (typeof v === 'string' ? redact(v, secrets) : v);
-  return checks.map((c) => ({ ...c, name: redact(c.name, secrets), message: redact(c.message, secrets), value: s(c.value), threshold: s(c.threshold) }));
+/** Every string of `value`, deeply, with the secrets redacted and control characters (terminal escapes) replaced. */
+export function scrubDeep<T>(value: T, secrets: readonly (string | undefined)[]): T {
+  if (typeof value === 'string') {
+    // eslint-disable-next-line no-control-regex
+    return redact(value, secrets).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ' ') as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, secrets)) as T;
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubDeep(v, secrets)])) as T;
+  return value;
 }

@@ -9,8 +9,9 @@ import { CheckContext, skip } from './checks/context';
 import { checkLatency, LatencyResult } from './checks/latency';
 import { checkSchema } from './checks/schema';
 import { QdrantTarget } from './client';
+import { splitCredentials } from './http';
 import type { SmokeOptions } from './options';
-import { CheckResult, exitCodeOf, redact, redactUrl, scrubChecks, SmokeReport } from './report';
+import { CheckResult, exitCodeOf, redactUrl, scrubDeep, SmokeReport, urlPasswords } from './report';
 import { runId } from './vectors';
 
 /** Optional hooks of a run: cancellation and progress. */
@@ -56,13 +57,15 @@ export async function runSmoke(options: SmokeOptions, hooks: RunHooks = {}): Pro
     if (!(e instanceof AbortedError)) throw e;
     checks.push({ name: 'interrupted', status: 'fail', value: null, threshold: null, durationMs: 0, message: `run interrupted (${e.message}); temporary data deleted` });
   }
-  const secrets = [options.apiKey, options.redis?.password, passwordOf(options.redis?.url)];
-  const scrubbed = scrubChecks(checks, secrets);
+  const secrets = smokeSecrets(options);
+  const scrubbed = scrubDeep(checks, secrets);
   const exitCode = exitCodeOf(scrubbed);
-  return {
-    report: {
+  // Every string of the report is scrubbed: checks quote server and library text, and a server may
+  // report anything as its version.
+  const report: SmokeReport = scrubDeep(
+    {
       target: {
-        url: redact(options.url, secrets),
+        url: redactUrl(options.url),
         apiKey: options.apiKey ? '***' : null,
         ollamaUrl: options.ollama ? redactUrl(options.ollama.url) : null,
         redisUrl: options.redis ? redactUrl(options.redis.url) : null,
@@ -75,13 +78,24 @@ export async function runSmoke(options: SmokeOptions, hooks: RunHooks = {}): Pro
       checks: scrubbed,
       latency: latency.latency,
     },
-    samples: latency.samples,
-  };
+    secrets,
+  );
+  return { report, samples: latency.samples };
 }
 
-function passwordOf(url: string | undefined): string | undefined {
+/**
+ * The secrets of a run's options: the API key, the Redis password, and the password of every URL — as
+ * written, decoded, and inside the Basic credentials made of it (a server may quote its headers).
+ */
+export function smokeSecrets(options: Pick<SmokeOptions, 'url' | 'apiKey' | 'ollama' | 'redis'>): string[] {
+  const urls = [options.url, options.ollama?.url, options.redis?.url].filter((u): u is string => !!u);
+  const basic = urls.map((u) => (urlPasswords(u).length ? basicCredentials(u) : undefined));
+  return [options.apiKey, options.redis?.password, ...urls.flatMap(urlPasswords), ...basic].filter((s): s is string => !!s);
+}
+
+function basicCredentials(url: string): string | undefined {
   try {
-    return url ? decodeURIComponent(new URL(url).password) || undefined : undefined;
+    return splitCredentials(url).authorization?.replace(/^Basic /, '');
   } catch {
     return undefined;
   }

@@ -12,8 +12,8 @@ import type { SmokeIo } from './command';
 import { formatText } from './format/text';
 import { buildInput, parseExpectations, settingsFromEnv, UsageError } from './input';
 import { type SmokeExpectations, type SmokeInput, withDefaults } from './options';
-import { SMOKE_EXIT } from './report';
-import { runSmoke } from './run';
+import { scrubDeep, SMOKE_EXIT } from './report';
+import { runSmoke, smokeSecrets } from './run';
 import { abortOnSignals } from './signals';
 
 const processIo: SmokeIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
@@ -56,8 +56,9 @@ export async function runnerMain(env: NodeJS.ProcessEnv = process.env, io: Smoke
     io.out(formatText(report, samples.client));
     return report.exitCode;
   } catch (e) {
-    // runSmoke reports failed checks; reaching this is a bug, which must still fail the Job.
-    io.err(`error: ${(e as Error).stack ?? String(e)}\n`);
+    // runSmoke reports failed checks; reaching this is a bug, which must still fail the Job (with its
+    // message, scrubbed of the secrets like every output, and no stack trace).
+    io.err(`error: ${scrubDeep(e instanceof Error ? e.message : String(e), smokeSecrets(input))}\n`);
     return SMOKE_EXIT.failed;
   } finally {
     signals.dispose();

@@ -9,6 +9,7 @@ import { MAX_RESPONSE_BYTES } from '../../src/smoke/http';
 import { TEMP_COLLECTION_PREFIX } from '../../src/smoke/options';
 import { pointsPerRequest } from '../../src/smoke/vectors';
 import { Impostor, startImpostor } from './support/impostor';
+import { startOllamaStandIn } from './support/ollama-stand-in';
 import { startQdrantStandIn, QdrantStandIn } from './support/qdrant-stand-in';
 import { ADMIN_KEY, appCollection, checkNamed, fastOptions } from './support/fixtures';
 
@@ -212,5 +213,20 @@ describe('Redis that never answers', () => {
     } finally {
       clearInterval(polling);
     }
+  });
+});
+
+describe('an Ollama behind basic auth, credentials in its URL', () => {
+  it('sends them as a header and shows the URL redacted', async () => {
+    const q = await qdrantStandIn();
+    const ollama = await startOllamaStandIn({ models: ['nomic-embed-text:latest'], dimension: 64, basicAuth: { user: 'admin', password: 'ollama-pw-4711' } });
+    closers.push(ollama.close);
+    const url = ollama.url.replace('http://', 'http://admin:ollama-pw-4711@');
+    const { report } = await runSmoke(fastOptions(q.url, { ...small, ollama: { url, embeddingModel: 'nomic-embed-text' } }));
+    expect(statuses(report.checks)).toMatchObject({ 'ollama.model': 'pass', 'ollama.embed': 'pass', rag: 'pass' });
+    expect(report.target.ollamaUrl).toBe(ollama.url.replace('http://', 'http://admin:***@'));
+    const wrong = await runSmoke(fastOptions(q.url, { ...small, deadlineS: 1, ollama: { url: url.replace('4711', '0000'), embeddingModel: 'nomic-embed-text' } }));
+    expect(checkNamed(wrong.report.checks, 'ollama.model').message).toMatch(/HTTP 401 401 Authorization Required/);
+    expect(JSON.stringify(wrong.report)).not.toMatch(/ollama-pw-/);
   });
 });

@@ -1,6 +1,6 @@
 import { backoffDelay, mapPool, retry } from '../../src/smoke/backoff';
 import { compareCollection, pickVector } from '../../src/smoke/checks/schema';
-import { exitCodeOf, redact, redactUrl, scrubChecks, CheckResult } from '../../src/smoke/report';
+import { exitCodeOf, redact, redactUrl, scrubDeep, urlPasswords, CheckResult } from '../../src/smoke/report';
 import { histogram, meanRecall, percentile, recallAtK, summarize } from '../../src/smoke/stats';
 import { batches } from '../../src/smoke/vectors';
 
@@ -90,13 +90,33 @@ describe('report helpers', () => {
     expect(exitCodeOf([check('fail'), check('fail', { unreachable: true })])).toBe(3);
   });
 
-  it('redacts secrets in text, URLs and every string of a check', () => {
+  it('redacts secrets in text and every string of a check', () => {
     expect(redact('key=abcd1234 and abcd1234', ['abcd1234'])).toBe('key=*** and ***');
-    expect(redactUrl('redis://:p%40ss@redis:6379/0')).toBe('redis://:***@redis:6379/0');
-    expect(redactUrl('redis://app:pw@redis:6379')).toBe('redis://***:***@redis:6379');
-    expect(redactUrl('not a url')).toBe('***');
-    const [c] = scrubChecks([check('fail', { message: 'saw s3cret!', value: 's3cret!', threshold: 5 })], ['s3cret!']);
+    const [c] = scrubDeep([check('fail', { message: 'saw s3cret!', value: 's3cret!', threshold: 5 })], ['s3cret!']);
     expect(c).toMatchObject({ message: 'saw ***', value: '***', threshold: 5 });
+    expect(scrubDeep({ a: ['x\u001b[31mred', { b: 'k-s3cret!' }] }, ['s3cret!'])).toEqual({ a: ['x [31mred', { b: 'k-***' }] });
+  });
+
+  it.each([
+    ['http://admin:PASS@host', 'http://admin:***@host'],
+    ['http://admin:PASS@host:6333/', 'http://admin:***@host:6333/'],
+    ['redis://:p%40ss@redis:6379/0', 'redis://:***@redis:6379/0'],
+    ['redis://app:pw@redis:6379', 'redis://app:***@redis:6379'],
+    ['http://admin:p@ss@host/x@y', 'http://admin:***@host/x@y'],
+    ['http://admin:PASS@host:notaport', 'http://admin:***@host:notaport'],
+    ['http://admin:pa/ss@host', 'http://admin:***@host'],
+    ['admin:PASS@host:6333', 'admin:***@host:6333'],
+    ['http://token@host', 'http://token@host'],
+    ['http://host:6333/a:b@c', 'http://host:6333/a:b@c'],
+    ['not a url', 'not a url'],
+  ])('redacts the password of %s, keeping the rest as written', (url, redacted) => {
+    expect(redactUrl(url)).toBe(redacted);
+  });
+
+  it('knows a URL password as written and decoded', () => {
+    expect(urlPasswords('redis://:p%40ss@redis:6379')).toEqual(['p%40ss', 'p@ss']);
+    expect(urlPasswords('http://host')).toEqual([]);
+    expect(urlPasswords(undefined)).toEqual([]);
   });
 });
 
