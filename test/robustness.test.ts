@@ -1,13 +1,18 @@
 /**
- * Robustness of the command line: config files that are no files or too large, and YAML alias bombs,
- * are usage errors (exit 2) that name what is wrong — before anything is read.
+ * Robustness of the command line: numbers beyond the model's bounds, config files that are no files or
+ * too large, and YAML alias bombs are usage errors (exit 2) that name what is wrong — before anything
+ * is read or sent.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main';
-import { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES } from '../src/config/load';
+import { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES, resolveConfig } from '../src/config/load';
+import { parse, SMOKE_LIMITS } from '../src/smoke/input';
+import { runnerMain } from '../src/smoke/runner';
+import { startQdrantStandIn, QdrantStandIn } from './smoke/support/qdrant-stand-in';
+import { appCollection } from './smoke/support/fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'qdrant-stack-robust-'));
 
@@ -18,6 +23,58 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
   const code = await main(['node', 'qdrant-stack', ...args], { out: (t) => void (out += t), err: (t) => void (err += t) });
   return { code, out, err };
 }
+
+/** A stack trace or Node's report of an unhandled error. */
+const STACK_TRACE = /Error:|^\s+at \S|node:internal|Unhandled 'error' event/m;
+
+describe('numbers are bounded as the model bounds them (exit 2 before any request)', () => {
+  let qdrant: QdrantStandIn;
+  beforeAll(async () => {
+    qdrant = await startQdrantStandIn({ collections: { knowledge: appCollection() } });
+  });
+  afterAll(() => qdrant.close());
+
+  it.each([
+    [['--vectors', '99999999999999999999'], /--vectors <n>.*expected a number of vectors, a positive integer up to 1000000/],
+    [['--vectors', '1000001'], /up to 1000000/],
+    [['--vector-size', '100000000'], /--vector-size <n>.*expected a vector size, a positive integer up to 65536/],
+    [['--queries', '100001'], /--queries <m>.*expected a number of queries, a positive integer up to 100000/],
+  ])('%j', async (args, message) => {
+    const { code, err } = await run('smoke', '--url', qdrant.url, ...args);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+    expect(err).not.toMatch(STACK_TRACE);
+    expect(qdrant.log).toEqual([]);
+  });
+
+  it.each([
+    ['SMOKE_VECTORS', '99999999999999999999', /SMOKE_VECTORS: expected a number of vectors, a positive integer up to 1000000/],
+    ['SMOKE_VECTOR_SIZE', '100000000', /SMOKE_VECTOR_SIZE: expected a vector size, a positive integer up to 65536/],
+    ['SMOKE_QUERIES', '100001', /SMOKE_QUERIES: expected a number of queries, a positive integer up to 100000/],
+  ])('the runner refuses %s=%s', async (name, value, message) => {
+    let err = '';
+    const code = await runnerMain({ QDRANT_URL: qdrant.url, [name]: value }, { out: () => undefined, err: (t) => void (err += t) });
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+    expect(qdrant.log).toEqual([]);
+  });
+
+  it('takes the bounds themselves', () => {
+    expect(parse.int('n', SMOKE_LIMITS.vectors)(String(SMOKE_LIMITS.vectors))).toBe(1_000_000);
+    expect(parse.int('n', SMOKE_LIMITS.vectorSize)(String(SMOKE_LIMITS.vectorSize))).toBe(65_536);
+    expect(parse.int('n', SMOKE_LIMITS.queries)(String(SMOKE_LIMITS.queries))).toBe(100_000);
+  });
+
+  it('are the stack model\'s bounds (smoke.vectors, smoke.queries, a collection\'s vectorSize)', () => {
+    const model = (vectors: number, queries: number, vectorSize: number) =>
+      () => resolveConfig({ smoke: { vectors, queries }, ollama: { enabled: false }, qdrant: { collections: [{ name: 'c', vectorSize, distance: 'Cosine' }] } });
+    const { vectors, queries, vectorSize } = SMOKE_LIMITS;
+    expect(model(vectors, queries, vectorSize)).not.toThrow();
+    expect(model(vectors + 1, queries, vectorSize)).toThrow(/smoke\.vectors/);
+    expect(model(vectors, queries + 1, vectorSize)).toThrow(/smoke\.queries/);
+    expect(model(vectors, queries, vectorSize + 1)).toThrow(/vectorSize/);
+  });
+});
 
 describe('config files: no special files, no huge files, no alias bombs (exit 2, naming the file)', () => {
   const file = (name: string, text: string) => {

@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option, Command } from 'commander';
 import { QDRANT } from '../components/qdrant';
 import { distanceSchema } from '../config/schema';
-import { parse, SmokeSettings, UsageError } from './input';
+import { parse, SMOKE_LIMITS, SmokeSettings, UsageError } from './input';
 import { SMOKE_DEFAULTS } from './options';
 
 /** Parsed flags, as commander hands them over (the numbers have defaults). */
@@ -44,7 +44,7 @@ const cli = <T>(parser: (v: string) => T) => (v: string): T => {
     throw e;
   }
 };
-const int = (what: string) => cli(parse.int(what));
+const int = (what: string, max: number) => cli(parse.int(what, max));
 const positive = (what: string) => cli(parse.positive(what));
 const ratio = cli(parse.ratio);
 
@@ -61,10 +61,10 @@ export function defineSmokeOptions(cmd: Command): Command {
     .addOption(o('--expect-version <version>', 'Qdrant version to expect (default: qdrant.version from --config)', 'SMOKE_EXPECT_VERSION'))
     .addOption(o('-c, --config <file>', 'stack config: expected collections and version come from it', 'SMOKE_CONFIG'))
     .addOption(o('--collection <name>', 'a collection to expect (in addition to --config)', 'SMOKE_COLLECTION'))
-    .addOption(o('--vector-size <n>', 'its vector size; also the temporary collection\'s', 'SMOKE_VECTOR_SIZE').argParser(int('a vector size')))
+    .addOption(o('--vector-size <n>', 'its vector size; also the temporary collection\'s', 'SMOKE_VECTOR_SIZE').argParser(int('a vector size', SMOKE_LIMITS.vectorSize)))
     .addOption(o('--distance <d>', 'its distance; also the temporary collection\'s', 'SMOKE_DISTANCE').choices(distanceSchema.options))
-    .addOption(o('--vectors <n>', 'vectors seeded into the temporary collection', 'SMOKE_VECTORS').argParser(int('a number of vectors')).default(SMOKE_DEFAULTS.vectors))
-    .addOption(o('--queries <m>', 'timed queries', 'SMOKE_QUERIES').argParser(int('a number of queries')).default(SMOKE_DEFAULTS.queries))
+    .addOption(o('--vectors <n>', 'vectors seeded into the temporary collection', 'SMOKE_VECTORS').argParser(int('a number of vectors', SMOKE_LIMITS.vectors)).default(SMOKE_DEFAULTS.vectors))
+    .addOption(o('--queries <m>', 'timed queries', 'SMOKE_QUERIES').argParser(int('a number of queries', SMOKE_LIMITS.queries)).default(SMOKE_DEFAULTS.queries))
     .addOption(o('--max-p95-ms <x>', 'budget: server-side p95 query time in ms', 'SMOKE_MAX_P95_MS').argParser(positive('milliseconds')).default(SMOKE_DEFAULTS.maxP95Ms))
     .addOption(o('--min-recall <r>', 'minimum recall@10 against exact search', 'SMOKE_MIN_RECALL').argParser(ratio).default(SMOKE_DEFAULTS.minRecall))
     .addOption(o('--deadline-s <s>', 'how long to wait for Qdrant to answer and be ready', 'SMOKE_DEADLINE_S').argParser(positive('seconds')).default(SMOKE_DEFAULTS.deadlineS))

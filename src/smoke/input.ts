@@ -17,10 +17,16 @@ export class UsageError extends Error {
 /** Qdrant's distances (the model's `distanceSchema` holds the same list; a test keeps them equal). */
 export const DISTANCES = ['Cosine', 'Dot', 'Euclid', 'Manhattan'] as const satisfies readonly Distance[];
 
+/**
+ * Upper bounds of the run's numbers: the stack model's (`smoke.vectors`, `smoke.queries`, a collection's
+ * `vectorSize`; a test keeps them equal). Beyond them a run would exhaust the heap or Qdrant.
+ */
+export const SMOKE_LIMITS = { vectors: 1_000_000, queries: 100_000, vectorSize: 65_536 } as const;
+
 /** Value parsers: each returns the parsed value or throws a UsageError saying what was expected. */
 export const parse = {
-  int: (what: string) => (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`expected ${what}, a positive integer`);
+  int: (what: string, max: number) => (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) throw new UsageError(`expected ${what}, a positive integer up to ${max}`);
     return Number(v);
   },
   positive: (what: string) => (v: string): number => {
@@ -131,10 +137,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SmokeSettings {
     apiKey: read('QDRANT_API_KEY', text),
     expectVersion: read('SMOKE_EXPECT_VERSION', text),
     collection: read('SMOKE_COLLECTION', text),
-    vectorSize: read('SMOKE_VECTOR_SIZE', parse.int('a vector size')),
+    vectorSize: read('SMOKE_VECTOR_SIZE', parse.int('a vector size', SMOKE_LIMITS.vectorSize)),
     distance: read('SMOKE_DISTANCE', parse.choice(DISTANCES)),
-    vectors: read('SMOKE_VECTORS', parse.int('a number of vectors')),
-    queries: read('SMOKE_QUERIES', parse.int('a number of queries')),
+    vectors: read('SMOKE_VECTORS', parse.int('a number of vectors', SMOKE_LIMITS.vectors)),
+    queries: read('SMOKE_QUERIES', parse.int('a number of queries', SMOKE_LIMITS.queries)),
     maxP95Ms: read('SMOKE_MAX_P95_MS', parse.positive('milliseconds')),
     minRecall: read('SMOKE_MIN_RECALL', parse.ratio),
     deadlineS: read('SMOKE_DEADLINE_S', parse.positive('seconds')),

@@ -7,7 +7,7 @@
  * and keeping commander, zod, yaml and xmlbuilder2 out keeps the bundle small enough for a ConfigMap.
  * Exit codes as the CLI: 0 pass, 1 failed, 2 usage, 3 unreachable.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { SmokeIo } from './command';
 import { formatText } from './format/text';
 import { buildInput, parseExpectations, settingsFromEnv, UsageError } from './input';
@@ -15,6 +15,9 @@ import { type SmokeExpectations, type SmokeInput, withDefaults } from './options
 import { scrubDeep, SMOKE_EXIT } from './report';
 import { runSmoke, smokeSecrets } from './run';
 import { abortOnSignals } from './signals';
+
+/** The expectations file is our own small render; anything much larger is not it. */
+const MAX_EXPECTATIONS_BYTES = 1024 * 1024;
 
 const processIo: SmokeIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
@@ -31,8 +34,12 @@ export function runnerInput(env: NodeJS.ProcessEnv): SmokeInput {
   if (file) {
     let text: string;
     try {
+      const stat = statSync(file);
+      if (!stat.isFile()) throw new UsageError(`SMOKE_EXPECTATIONS: ${file} is not a regular file (expected the expectations.json the smoke chart renders)`);
+      if (stat.size > MAX_EXPECTATIONS_BYTES) throw new UsageError(`SMOKE_EXPECTATIONS: ${file} has ${stat.size} bytes, more than ${MAX_EXPECTATIONS_BYTES} (expected the expectations.json the smoke chart renders)`);
       text = readFileSync(file, 'utf8');
     } catch (e) {
+      if (e instanceof UsageError) throw e;
       throw new UsageError(`SMOKE_EXPECTATIONS: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     expectations = parseExpectations(text, file);

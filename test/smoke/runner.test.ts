@@ -88,6 +88,8 @@ describe('the runner reads the environment and the rendered expectations', () =>
     [{ QDRANT_URL: 'http://q:6333', SMOKE_CONFIG: '/smoke/stack.json' }, /SMOKE_CONFIG .*qdrant-stack smoke --config.*SMOKE_EXPECTATIONS/],
     [{ QDRANT_URL: 'http://q:6333', SMOKE_FORMAT: 'junit' }, /text report only/],
     [{ QDRANT_URL: 'http://q:6333', SMOKE_EXPECTATIONS: '/nonexistent/expectations.json' }, /SMOKE_EXPECTATIONS: cannot read \/nonexistent\/expectations.json \(ENOENT\)/],
+    [{ QDRANT_URL: 'http://q:6333', SMOKE_EXPECTATIONS: '/dev/zero' }, /SMOKE_EXPECTATIONS: \/dev\/zero is not a regular file/],
+    [{ QDRANT_URL: 'http://q:6333', SMOKE_VECTORS: '99999999999999999999' }, /SMOKE_VECTORS: expected a number of vectors, a positive integer up to 1000000/],
   ])('exits 2 on %j, naming what is wrong', async (env, message) => {
     const { code, out, err } = await main(env as Record<string, string>);
     expect(code).toBe(2);
