@@ -17,6 +17,7 @@ import { expectationsFromConfig, SmokeInput, withDefaults } from './options';
 import { seedProgressBar } from './progress';
 import { redactUrl, SMOKE_EXIT } from './report';
 import { runSmoke } from './run';
+import { companionServices, giveUrlHint } from './services';
 import { abortOnSignals } from './signals';
 
 /** Where the command writes: results to `out`, everything else to `err` (as in main.ts). */
@@ -48,12 +49,30 @@ function checkUrls(cmd: Command, flags: Flags): void {
   }
 }
 
-/** Turns flags into SmokeOptions input; throws a message naming the flag for inconsistent combinations. */
+/**
+ * Turns flags into SmokeOptions input; throws a message naming the flag for inconsistent combinations.
+ * With --config, a companion the stack has but whose URL is not given is reached through its Service
+ * when running in a cluster (KUBERNETES_SERVICE_HOST), and otherwise skipped with the flag to add.
+ */
 export function smokeInput(cmd: Command, flags: Flags, env: NodeJS.ProcessEnv): SmokeInput {
   checkUrls(cmd, flags);
-  const fromConfig = flags.config ? expectationsFromConfig(loadConfig(flags.config)) : undefined;
+  const config = flags.config ? loadConfig(flags.config) : undefined;
+  const settings: Flags = { ...flags };
+  const unchecked: { ollama?: string; redis?: string } = {};
+  if (config) {
+    const services = companionServices(config);
+    const inCluster = !!env.KUBERNETES_SERVICE_HOST;
+    if (services.ollama && !flags.ollamaUrl && !flags.embeddingModel) {
+      if (inCluster) settings.ollamaUrl = services.ollama.url;
+      else unchecked.ollama = giveUrlHint('Ollama', services.ollama);
+    }
+    if (services.redis && !flags.redisUrl) {
+      if (inCluster) settings.redisUrl = services.redis.url;
+      else unchecked.redis = giveUrlHint('Redis', services.redis);
+    }
+  }
   try {
-    return buildInput(flags, fromConfig, env.REDIS_PASSWORD);
+    return buildInput(settings, config ? expectationsFromConfig(config) : undefined, env.REDIS_PASSWORD, unchecked);
   } catch (e) {
     throw e instanceof UsageError ? new InvalidArgumentError(e.message) : e;
   }

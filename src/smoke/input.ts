@@ -75,11 +75,21 @@ export interface SmokeSettings {
 }
 
 /**
+ * Why companions of the stack model go unchecked when their URL is not given: a message per companion
+ * (the CLI's, naming the flag to add). Without one, a model with Ollama and no Ollama URL is a usage
+ * error (the in-cluster runner always has the URLs).
+ */
+export interface UncheckedCompanions {
+  readonly ollama?: string;
+  readonly redis?: string;
+}
+
+/**
  * Combines settings with the expectations of a stack model (from --config or the rendered
  * expectations.json): a --collection refines or adds an expected collection; the model names the
  * embedding model, so only Ollama's URL must be given. Throws UsageError for inconsistent combinations.
  */
-export function buildInput(settings: SmokeSettings, expectations: SmokeExpectations | undefined, redisPassword: string | undefined): SmokeInput {
+export function buildInput(settings: SmokeSettings, expectations: SmokeExpectations | undefined, redisPassword: string | undefined, unchecked: UncheckedCompanions = {}): SmokeInput {
   const fromModel: SmokeExpectations = expectations ?? { collections: [] };
   const collections: ExpectedCollection[] = [...fromModel.collections];
   if (settings.collection) {
@@ -89,10 +99,12 @@ export function buildInput(settings: SmokeSettings, expectations: SmokeExpectati
     else collections.unshift(given);
   }
   const embeddingModel = settings.embeddingModel ?? fromModel.ollama?.embeddingModel;
-  if (!!settings.ollamaUrl !== !!embeddingModel || (settings.embeddingModel && !settings.ollamaUrl)) {
+  const ollamaUnchecked = !settings.ollamaUrl && !settings.embeddingModel && embeddingModel && unchecked.ollama ? unchecked.ollama : undefined;
+  if (!ollamaUnchecked && (!!settings.ollamaUrl !== !!embeddingModel || (settings.embeddingModel && !settings.ollamaUrl))) {
     throw new UsageError('--ollama-url and --embedding-model go together: give both (or OLLAMA_URL and OLLAMA_EMBEDDING_MODEL; with --config only the URL)');
   }
   if (settings.readOnly && collections.length === 0) throw new UsageError('--read-only measures an expected collection: give --collection NAME or --config FILE');
+  const notChecked = { ollama: ollamaUnchecked, redis: settings.redisUrl ? undefined : unchecked.redis };
   return {
     url: settings.url,
     apiKey: settings.apiKey || undefined,
@@ -110,6 +122,7 @@ export function buildInput(settings: SmokeSettings, expectations: SmokeExpectati
       ? { url: settings.ollamaUrl, embeddingModel, dimension: settings.embeddingModel ? undefined : fromModel.ollama?.dimension }
       : undefined,
     redis: settings.redisUrl ? { url: settings.redisUrl, password: redisPassword || undefined } : undefined,
+    ...(notChecked.ollama || notChecked.redis ? { unchecked: notChecked } : {}),
   };
 }
 

@@ -56,6 +56,8 @@ export interface SmokeOptions {
   readonly readOnly: boolean;
   readonly ollama?: OllamaTarget;
   readonly redis?: RedisTarget;
+  /** Why a companion the stack model has is not checked (its URL was not given): the skip message. */
+  readonly unchecked?: { readonly ollama?: string; readonly redis?: string };
   /** Tuning with sensible defaults: points per upsert, upserts in flight, per-request timeout. */
   readonly batchSize: number;
   readonly concurrency: number;

@@ -27,8 +27,9 @@ const requestLimits = (ctx: CheckContext): RequestLimits => ({ timeoutMs: ctx.op
 export async function checkOllama(ctx: CheckContext): Promise<boolean> {
   const ollama = ctx.options.ollama;
   if (!ollama) {
-    skip(ctx, 'ollama.model', 'no Ollama configured (--ollama-url and --embedding-model)');
-    skip(ctx, 'ollama.embed', 'no Ollama configured');
+    const why = ctx.options.unchecked?.ollama;
+    skip(ctx, 'ollama.model', why ?? 'no Ollama configured (--ollama-url and --embedding-model)');
+    skip(ctx, 'ollama.embed', why ? 'Ollama not checked (see ollama.model)' : 'no Ollama configured');
     return false;
   }
   const listed = await runCheck(ctx, 'ollama.model', () => waitForModel(ctx, ollama.url, ollama.embeddingModel));
@@ -100,7 +101,7 @@ function seconds(ms: number): string {
 /** AUTH (on connect), PING, SET/GET/DEL of a temporary key. */
 export async function checkRedis(ctx: CheckContext): Promise<void> {
   const redis = ctx.options.redis;
-  if (!redis) return skip(ctx, 'redis', 'no Redis configured (--redis-url)');
+  if (!redis) return skip(ctx, 'redis', ctx.options.unchecked?.redis ?? 'no Redis configured (--redis-url)');
   await runCheck(ctx, 'redis', async () => {
     const r = await redisRoundTrip(redis.url, redis.password, `${TEMP_COLLECTION_PREFIX}${ctx.runId}`, requestLimits(ctx));
     return r.roundTripOk
