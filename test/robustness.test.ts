@@ -1,10 +1,12 @@
 /**
- * Robustness of the command line: numbers beyond the model's bounds, config files that are no files or
- * too large, and YAML alias bombs are usage errors (exit 2) that name what is wrong — before anything
- * is read or sent.
+ * Robustness of the command line as a process: every command with its output pipe closed by the reader
+ * (`qdrant-stack --help | head -1`) ends quietly with its own exit code; no stack trace ever reaches
+ * stderr; numbers beyond the model's bounds, config files that are no files or too large, and YAML alias
+ * bombs are usage errors (exit 2) that name what is wrong — before anything is read or written.
+ * The process tests run the built CLI (bin/qdrant-stack.js on lib/, as installed): `npm test` builds it.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main';
@@ -14,7 +16,10 @@ import { runnerMain } from '../src/smoke/runner';
 import { startQdrantStandIn, QdrantStandIn } from './smoke/support/qdrant-stand-in';
 import { appCollection } from './smoke/support/fixtures';
 
+const ROOT = join(__dirname, '..');
+const BIN = join(ROOT, 'bin', 'qdrant-stack.js');
 const dir = mkdtempSync(join(tmpdir(), 'qdrant-stack-robust-'));
+const STACK = join(ROOT, 'stack.yaml');
 
 /** Runs the CLI in-process (as test/cli.test.ts does). */
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -24,8 +29,74 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
+/** Which of the child's output pipes the reader closes right away. */
+type Closed = 'none' | 'stdout' | 'stderr' | 'both';
+
+/** Spawns the built CLI; the closed pipes' read ends are closed at once, before the child writes. */
+function spawnCli(args: string[], closed: Closed): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child: ChildProcess = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    if (closed === 'stdout' || closed === 'both') child.stdout!.destroy();
+    else child.stdout!.on('data', (d) => (out += d));
+    if (closed === 'stderr' || closed === 'both') child.stderr!.destroy();
+    else child.stderr!.on('data', (d) => (err += d));
+    child.on('close', (code, signal) => resolve({ code, signal, out, err }));
+  });
+}
+
 /** A stack trace or Node's report of an unhandled error. */
 const STACK_TRACE = /Error:|^\s+at \S|node:internal|Unhandled 'error' event/m;
+
+describe('a closed pipe ends a command quietly, with its own exit code', () => {
+  let qdrant: QdrantStandIn;
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'lib', 'cli', 'main.js')) || !existsSync(join(ROOT, 'lib', 'cli', 'stdio.js'))) {
+      throw new Error('the CLI is not built: run `npm run build` (npm test does) before this test');
+    }
+    qdrant = await startQdrantStandIn({ apiKey: 'robust-key-123456', collections: { knowledge: appCollection() } });
+    // A render for plan and check to read.
+    execFileSync(process.execPath, [BIN, 'synth', '--config', STACK, '--out', join(dir, 'dist')], { stdio: 'ignore' });
+  });
+  afterAll(() => qdrant?.close());
+
+  const smoke = () => ['smoke', '--url', qdrant.url, '--vectors', '100', '--queries', '5', '--vector-size', '64', '--deadline-s', '5'];
+  const commands: [string, () => string[]][] = [
+    ['--help', () => ['--help']],
+    ['--version', () => ['--version']],
+    ['synth', () => ['synth', '--config', STACK, '--out', join(dir, `out-${Math.random().toString(36).slice(2)}`)]],
+    ['validate', () => ['validate', '--config', STACK]],
+    ['validate (an invalid config)', () => ['validate', '--config', '/dev/zero']],
+    ['plan', () => ['plan', '--config', STACK, '--dist', join(dir, 'dist')]],
+    ['check', () => ['check', '--config', STACK, '--dist', join(dir, 'dist')]],
+    ['compose', () => ['compose', '--config', STACK, '--out', join(dir, `compose-${Math.random().toString(36).slice(2)}`, 'docker-compose.yml')]],
+    ['smoke', smoke],
+    ['smoke --format json', () => [...smoke(), '--format', 'json']],
+    ['smoke (a usage error)', () => ['smoke', '--url', qdrant.url, '--vectors', 'many']],
+    ['smoke --help', () => ['smoke', '--help']],
+  ];
+
+  test.each(commands)('%s', async (_name, args) => {
+    const baseline = await spawnCli(args(), 'none');
+    expect(baseline.signal).toBeNull();
+    expect([0, 1, 2]).toContain(baseline.code);
+    expect(baseline.err).not.toMatch(STACK_TRACE);
+    const [noStdout, noStderr, neither] = await Promise.all([spawnCli(args(), 'stdout'), spawnCli(args(), 'stderr'), spawnCli(args(), 'both')]);
+    // Quiet: what is still read shows no stack trace and no EPIPE.
+    expect(noStdout.err).not.toMatch(STACK_TRACE);
+    expect(noStdout.err).not.toMatch(/EPIPE/);
+    expect(noStderr.out).not.toMatch(STACK_TRACE);
+    // The exit code is the command's, however the reader behaves.
+    for (const r of [noStdout, noStderr, neither]) expect({ code: r.code, signal: r.signal }).toEqual({ code: baseline.code, signal: null });
+  });
+
+  test('`--help | head -1` in a shell: the first line, exit 0, nothing on stderr', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" --help | head -1; echo "exit=\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    expect(r.stdout).toMatch(/^Usage: qdrant-stack .*\nexit=0\n$/);
+    expect(r.stderr).toBe('');
+  });
+});
 
 describe('numbers are bounded as the model bounds them (exit 2 before any request)', () => {
   let qdrant: QdrantStandIn;
