@@ -17,6 +17,7 @@ import { plan } from '../config/plan';
 import { formatPlan, formatRollout } from './plan-format';
 import { assertDataKept, assertRenderable, dataVolumeFindings, hasRender, renderAll, renderObjects, rollout } from '../rollout';
 import { registerSmokeCommand } from './smoke-command';
+import { registerCollectionsCommand } from './collections-command';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -171,6 +172,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     });
 
   registerSmokeCommand(program, io, (c) => (code = c));
+  registerCollectionsCommand(program, io, (c) => (code = c));
 
   try {
     await program.parseAsync(argv as string[]);

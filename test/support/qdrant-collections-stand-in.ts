@@ -194,6 +194,8 @@ export interface CollectionsStandInOptions {
   /** Peers of the simulated cluster (1): a create with replication factor r gives each shard min(r, peers) copies. */
   peers?: number;
   faults?: CollectionsFaults;
+  /** 401 texts quote the key they were sent, as a careless proxy might. */
+  echoKey?: boolean;
 }
 
 export type CollectionsStandIn = Awaited<ReturnType<typeof startCollectionsStandIn>>;
@@ -272,7 +274,7 @@ function authorize(req: IncomingMessage, method: string, path: string, o: Collec
   const key = (req.headers['api-key'] as string | undefined) ?? bearer;
   if (!key) return [401, 'Must provide an API key or an Authorization bearer token'];
   if (key === o.apiKey) return undefined;
-  if (key !== o.readOnlyApiKey) return [401, 'Invalid API key or JWT'];
+  if (key !== o.readOnlyApiKey) return [401, `Invalid API key or JWT${o.echoKey ? `: ${key}` : ''}`];
   const write = method !== 'GET' && method !== 'HEAD' && !(method === 'POST' && READ_POSTS.test(path));
   return write ? [403, 'Forbidden: Write access denied: this key is read-only'] : undefined;
 }
