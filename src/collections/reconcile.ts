@@ -84,7 +84,7 @@ class Run {
           await this.client.api().readyz({});
           return root.version;
         } catch (e) {
-          if (!isTransient(e)) throw new CollectionsError('failed', `${describeError(e)} from GET / or /readyz: is this Qdrant?`);
+          if (!isTransient(e)) throw refusal(e) ?? new CollectionsError('failed', `${describeError(e)} from GET / or /readyz: is this Qdrant?`);
           last = e;
           return undefined;
         }

@@ -147,6 +147,19 @@ describe('apply', () => {
     expect(Object.keys(qdrant.state.collections.get('docs')!.payload_schema).sort()).toEqual(['lang', 'tenant']);
   });
 
+  it('fails a collection whose change Qdrant rejects (exit 1), and still reconciles the others', async () => {
+    qdrant = await startCollectionsStandIn({ apiKey: ADMIN_KEY });
+    const error = 'Wrong input: `pinned` is not supported for dense vector storage';
+    qdrant.faults.refuse = { count: 1, status: 400, error, match: (m, p) => m === 'PUT' && p === '/collections/docs' };
+    const report = await applyCollections(admin(), [...docs, ...declared([{ name: 'knowledge', vectorSize: 4, distance: 'Dot' }])], fast);
+    expect(report.collections).toEqual([
+      expect.objectContaining({ name: 'docs', action: 'create', error: `HTTP 400: ${error}` }),
+      expect.objectContaining({ name: 'knowledge', action: 'create', applied: true }),
+    ]);
+    expect(exitCodeOf(report)).toBe(1);
+    expect([...qdrant.state.collections.keys()]).toEqual(['knowledge']);
+  });
+
   it('ends as unreachable when Qdrant does not answer, or is not ready, within the deadline', async () => {
     qdrant = await startCollectionsStandIn();
     const url = qdrant.url;

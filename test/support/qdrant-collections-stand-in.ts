@@ -30,6 +30,8 @@ export interface StoredCollection {
 export interface CollectionsFaults {
   /** The next `count` matching requests (all but `/`, health) answer `status` without doing anything. */
   transient?: { status: 500 | 502 | 503 | 429; count: number; match?: Match };
+  /** The next `count` matching requests are refused with `status` and Qdrant's error text `error`. */
+  refuse?: { count: number; match: Match; status: 400 | 422; error: string };
   /** The next `count` matching requests lose their connection; with `afterWork`, after the work was done. */
   reset?: { count: number; match?: Match; afterWork?: boolean };
   /** The first `count` matching requests wait for each other, then all go on (forces a race). */
@@ -237,6 +239,8 @@ export async function startCollectionsStandIn(options: CollectionsStandInOptions
       t.count--;
       return send(t.status, { status: { error: `Service internal error: injected ${t.status}` } }, t.status === 429 ? { 'retry-after': '0' } : {});
     }
+    const r = faults.refuse;
+    if (r && r.count > 0 && r.match(method, path)) return r.count--, send(r.status, { status: { error: r.error } });
     const denied = authorize(req, method, path, options);
     if (denied) return send(denied[0], denied[1]);
     const reset = faults.reset;
