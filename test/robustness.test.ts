@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main';
+import { processSecrets } from '../src/cli/stdio';
 import { MAX_ALIAS_COUNT, MAX_CONFIG_BYTES, resolveConfig } from '../src/config/load';
 import { parse, SMOKE_LIMITS } from '../src/smoke/input';
 import { runnerMain } from '../src/smoke/runner';
@@ -89,6 +90,17 @@ describe('a closed pipe ends a command quietly, with its own exit code', () => {
     expect(noStderr.out).not.toMatch(STACK_TRACE);
     // The exit code is the command's, however the reader behaves.
     for (const r of [noStdout, noStderr, neither]) expect({ code: r.code, signal: r.signal }).toEqual({ code: baseline.code, signal: null });
+  });
+
+  test('what a command prints is scrubbed of the secrets the process was given, whatever prints it', async () => {
+    // A path that looks like a URL with a password: the config error quotes the path.
+    const { code, err } = await spawnCli(['validate', '--config', 'http://admin:SECRET-pw-4711@example/stack.yaml'], 'none');
+    expect(code).toBe(2);
+    expect(err).toContain('http://admin:***@example/stack.yaml');
+    expect(err).not.toContain('SECRET-pw-4711');
+    expect(processSecrets(['smoke', '--api-key', 'k-123456', '--url=http://admin:p%40ss@h', '--redis-url', 'redis://:rpw-1234@r'], { REDIS_PASSWORD: 'env-pw-1234', QDRANT_URL: 'http://u:qpw-5678@q', OLLAMA_URL: 'http://o' }).sort()).toEqual(
+      ['env-pw-1234', 'k-123456', 'p%40ss', 'p@ss', 'qpw-5678', 'rpw-1234'],
+    );
   });
 
   test('`--help | head -1` in a shell: the first line, exit 0, nothing on stderr', () => {
