@@ -190,7 +190,7 @@ function runJob(objects: Manifest[], resolve: { secrets: Record<string, string>;
       const hung = await runJob(objects, { secrets: secrets(API_KEY, REDIS_PASSWORD), urls: { ...urls(), QDRANT_URL: silent.url }, extraEnv: { SMOKE_DEADLINE_S: '1' } });
       expect(hung.output).toMatch(/no answer on GET \/ within the deadline: no answer within 1\.0 s/);
       expect(hung.code).toBe(3);
-      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
       await Promise.all([endless.close(), silent.close()]);
     }

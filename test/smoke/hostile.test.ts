@@ -92,7 +92,7 @@ describe('bodies are bounded', () => {
     const huge = await impostor('huge-length');
     const started = Date.now();
     const { report } = await runSmoke(fastOptions(q.url, { ...small, deadlineS: 30, ollama: { url: huge.url, embeddingModel: 'nomic-embed-text' } }));
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(Date.now() - started).toBeLessThan(8_000);
     expect(checkNamed(report.checks, 'ollama.model').message).toBe(`Ollama /api/tags did not answer as Ollama: the answer is ${3 * 1024 ** 3} bytes, more than the 32 MiB a smoke check reads`);
   });
 
@@ -107,6 +107,8 @@ describe('bodies are bounded', () => {
   });
 });
 
+// The bounds on elapsed time leave room for a loaded machine; without the cut, each of these runs
+// would take the 30 s request timeout.
 describe('the deadline and Ctrl-C cut requests in flight', () => {
   it('a server that accepts and never answers: exit 3 at the deadline (1 s), not after the 30 s request timeout', async () => {
     const silent = await impostor('silent');
@@ -115,7 +117,7 @@ describe('the deadline and Ctrl-C cut requests in flight', () => {
     const elapsed = Date.now() - started;
     expect(checkNamed(report.checks, 'qdrant.reachable')).toMatchObject({ status: 'fail', unreachable: true, message: 'no answer on GET / within the deadline: no answer within 1.0 s' });
     expect(elapsed).toBeGreaterThanOrEqual(950);
-    expect(elapsed).toBeLessThan(2_500);
+    expect(elapsed).toBeLessThan(8_000);
     expect(report.exitCode).toBe(3);
   });
 
@@ -123,7 +125,7 @@ describe('the deadline and Ctrl-C cut requests in flight', () => {
     const q = await qdrantStandIn({ faults: { silent: (_m, p) => p === '/readyz' } });
     const started = Date.now();
     const { report } = await runSmoke(fastOptions(q.url, { ...small, deadlineS: 1, requestTimeoutMs: 30_000 }));
-    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(Date.now() - started).toBeLessThan(8_000);
     expect(checkNamed(report.checks, 'qdrant.readyz')).toMatchObject({ status: 'fail', unreachable: true });
     expect(report.exitCode).toBe(3);
   });
@@ -134,7 +136,7 @@ describe('the deadline and Ctrl-C cut requests in flight', () => {
     setTimeout(() => controller.abort('received SIGINT, cleaning up'), 200);
     const started = Date.now();
     const { report } = await runSmoke(fastOptions(silent.url, { ...small, deadlineS: 60, requestTimeoutMs: 30_000 }), { signal: controller.signal });
-    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(Date.now() - started).toBeLessThan(8_000);
     expect(checkNamed(report.checks, 'interrupted').message).toMatch(/received SIGINT/);
     expect(report.exitCode).toBe(1);
   });
@@ -149,7 +151,7 @@ describe('the deadline and Ctrl-C cut requests in flight', () => {
     });
     const started = Date.now();
     const { report } = await runSmoke(fastOptions(q.url, { ...small, requestTimeoutMs: 30_000 }), { signal: controller.signal });
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(8_000);
     expect(checkNamed(report.checks, 'interrupted').message).toMatch(/received SIGTERM/);
     expect(checkNamed(report.checks, 'cleanup').status).toBe('pass');
     expect(q.collectionNames().filter((n) => n.startsWith(TEMP_COLLECTION_PREFIX))).toEqual([]);
@@ -163,7 +165,7 @@ describe('the deadline and Ctrl-C cut requests in flight', () => {
     try {
       const started = Date.now();
       const { report } = await runSmoke(fastOptions(q.url, { ...small, deadlineS: 60, requestTimeoutMs: 30_000, ollama: { url: silent.url, embeddingModel: 'm' } }), { signal: controller.signal });
-      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(Date.now() - started).toBeLessThan(8_000);
       expect(checkNamed(report.checks, 'interrupted').message).toMatch(/received SIGINT/);
     } finally {
       clearInterval(polling);
@@ -205,7 +207,7 @@ describe('Redis that never answers', () => {
     try {
       const started = Date.now();
       const { report } = await runSmoke(fastOptions(q.url, { ...small, requestTimeoutMs: 30_000, redis: { url: `redis://127.0.0.1:${port}` } }), { signal: controller.signal });
-      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(Date.now() - started).toBeLessThan(8_000);
       expect(checkNamed(report.checks, 'interrupted').message).toMatch(/received SIGINT/);
       // Interrupted at Redis, after everything before it.
       expect(checkNamed(report.checks, 'cleanup').status).toBe('pass');
