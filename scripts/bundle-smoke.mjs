@@ -1,6 +1,6 @@
-// Bundles the in-cluster smoke runner (src/smoke/runner.ts and everything it imports) into one
-// Brotli-compressed file, lib/smoke-runner.js.br, which the smoke Job runs on a stock node image from its
-// ConfigMap. The ConfigMap must stay far below the 262,144 bytes of annotations a client-side
+// Bundles the in-cluster runners — the smoke test (src/smoke/runner.ts) and the collections reconciler
+// (src/collections/job.ts), each with everything it imports — into one Brotli-compressed file each,
+// lib/<name>.js.br, which their Jobs run on a stock node image from a ConfigMap. The ConfigMap must stay far below the 262,144 bytes of annotations a client-side
 // `kubectl apply` writes (the whole object goes into last-applied-configuration), so:
 // - the runner is the slim entry (no commander, zod, yaml, xmlbuilder2, cli-progress);
 // - the package undici (~415 KB minified) is not bundled: its two importers, the Qdrant client's
@@ -18,11 +18,15 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants } from 'node:zlib';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const ENTRY = 'src/smoke/runner.ts';
-export const OUT = join(ROOT, 'lib', 'smoke-runner.js.br');
 
-/** Who imports `undici` in the runner; the plugin below serves each the shim. */
-export const UNDICI_IMPORTERS = ['node_modules/@qdrant/js-client-rest/dist/esm/dispatcher.js', 'src/smoke/http.ts'];
+/** The runners: entry, and who imports `undici` in it (the plugin below serves each the shim). */
+export const RUNNERS = {
+  'smoke-runner': { entry: 'src/smoke/runner.ts', undiciImporters: ['node_modules/@qdrant/js-client-rest/dist/esm/dispatcher.js', 'src/smoke/http.ts'] },
+  'collections-runner': { entry: 'src/collections/job.ts', undiciImporters: ['node_modules/@qdrant/js-client-rest/dist/esm/dispatcher.js'] },
+};
+export const ENTRY = RUNNERS['smoke-runner'].entry;
+export const OUT = join(ROOT, 'lib', 'smoke-runner.js.br');
+export const UNDICI_IMPORTERS = RUNNERS['smoke-runner'].undiciImporters;
 
 /**
  * `undici` as the undici inside Node's fetch. Its Agent class is that of fetch's global dispatcher, which
@@ -73,10 +77,16 @@ export function compress(js) {
  * Builds the runner: `{ js, compressed, metafile }`. Fails when undici is imported from elsewhere than
  * expected (check the shim still serves it), or when it ends up in the bundle anyway.
  */
-export async function buildSmokeRunner() {
+export function buildSmokeRunner() {
+  return buildRunner('smoke-runner');
+}
+
+/** Builds the runner `name` of RUNNERS. */
+export async function buildRunner(name) {
+  const { entry, undiciImporters } = RUNNERS[name];
   const state = { importers: new Set() };
   const result = await build({
-    entryPoints: [ENTRY],
+    entryPoints: [entry],
     absWorkingDir: ROOT,
     bundle: true,
     platform: 'node',
@@ -93,15 +103,14 @@ export async function buildSmokeRunner() {
   });
   const inputs = Object.keys(result.metafile.inputs);
   const importers = [...state.importers].sort();
-  if (importers.join() !== UNDICI_IMPORTERS.join()) throw new Error(`bundle-smoke: expected undici to be imported by ${UNDICI_IMPORTERS.join(' and ')}, it is by ${importers.join(', ') || 'nothing'}: check the shim serves them`);
+  if (importers.join() !== undiciImporters.join()) throw new Error(`bundle-smoke: ${name}: expected undici to be imported by ${undiciImporters.join(' and ')}, it is by ${importers.join(', ') || 'nothing'}: check the shim serves them`);
   const undici = inputs.filter((p) => /node_modules[\\/]undici[\\/]/.test(p));
-  if (undici.length) throw new Error(`bundle-smoke: undici is in the runner bundle again (imported by ${undici[0]}...)`);
+  if (undici.length) throw new Error(`bundle-smoke: ${name}: undici is in the runner bundle again (imported by ${undici[0]}...)`);
   const js = result.outputFiles[0].contents;
   return { js, compressed: compress(js), metafile: result.metafile };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { compressed } = await buildSmokeRunner();
-  mkdirSync(dirname(OUT), { recursive: true });
-  writeFileSync(OUT, compressed);
+  mkdirSync(join(ROOT, 'lib'), { recursive: true });
+  for (const name of Object.keys(RUNNERS)) writeFileSync(join(ROOT, 'lib', `${name}.js.br`), (await buildRunner(name)).compressed);
 }

@@ -24,7 +24,7 @@ describe('qdrant-stack synth', () => {
     const result = await run('synth', '--config', join(dir, 'stack.yaml'), '--out', join(dir, 'out'));
     expect(result).toMatchObject({ code: 0, stdout: '' });
     expect(result.stderr).toContain("synthesized stack 'demo'");
-    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['.env.example', '.qdrant-stack-files', 'demo-smoke.k8s.yaml', 'demo.k8s.yaml', 'docker-compose.yml', 'kustomization.yaml']);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['.env.example', '.qdrant-stack-files', 'demo-collections.k8s.yaml', 'demo-smoke.k8s.yaml', 'demo.k8s.yaml', 'docker-compose.yml', 'kustomization.yaml']);
     expect(readFileSync(join(dir, 'out', 'demo.k8s.yaml'), 'utf8')).toContain('storage: 20Gi');
   });
 
@@ -34,7 +34,7 @@ describe('qdrant-stack synth', () => {
     writeFileSync(join(dir, 'out', 'old.k8s.yaml'), 'stale');
     writeFileSync(join(dir, 'stack.yaml'), 'name: demo\n');
     expect((await run('synth', '-c', join(dir, 'stack.yaml'), '-o', join(dir, 'out'))).code).toBe(0);
-    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['.env.example', '.qdrant-stack-files', 'demo-smoke.k8s.yaml', 'demo.k8s.yaml', 'docker-compose.yml', 'kustomization.yaml']);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['.env.example', '.qdrant-stack-files', 'demo-collections.k8s.yaml', 'demo-smoke.k8s.yaml', 'demo.k8s.yaml', 'docker-compose.yml', 'kustomization.yaml']);
     expect(readdirSync(dir).filter((f) => f.startsWith('.tmp-'))).toEqual([]);
   });
 

@@ -194,8 +194,8 @@ describe('environments', () => {
     writeFileSync(join(dir, 'stack.yaml'), JSON.stringify(model));
     const quiet = { out: () => {}, err: () => {} };
     expect(await main(['node', 'q', 'synth', '-c', join(dir, 'stack.yaml'), '-o', join(dir, 'all')], quiet)).toBe(0);
-    expect(readdirSync(join(dir, 'all')).sort()).toEqual(['.env.example', '.qdrant-stack-files', 'docker-compose.yml', 'kustomization.yaml', 'prod', 'search-smoke.k8s.yaml', 'search.k8s.yaml', 'staging']);
-    expect(readdirSync(join(dir, 'all', 'prod')).sort()).toEqual(['.env.example', '.qdrant-stack-files', 'docker-compose.yml', 'kustomization.yaml', 'search-smoke.k8s.yaml', 'search.k8s.yaml']);
+    expect(readdirSync(join(dir, 'all')).sort()).toEqual(['.env.example', '.qdrant-stack-files', 'docker-compose.yml', 'kustomization.yaml', 'prod', 'search-collections.k8s.yaml', 'search-smoke.k8s.yaml', 'search.k8s.yaml', 'staging']);
+    expect(readdirSync(join(dir, 'all', 'prod')).sort()).toEqual(['.env.example', '.qdrant-stack-files', 'docker-compose.yml', 'kustomization.yaml', 'search-collections.k8s.yaml', 'search-smoke.k8s.yaml', 'search.k8s.yaml']);
     expect(await main(['node', 'q', 'synth', '-c', join(dir, 'stack.yaml'), '-o', join(dir, 'one'), '--env', 'staging'], quiet)).toBe(0);
     expect(readdirSync(join(dir, 'one'))).toEqual(['staging']);
     let err = '';

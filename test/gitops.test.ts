@@ -37,13 +37,13 @@ describe('kustomize-ready output', () => {
   test.each(['', 'staging', 'prod'])('dist/%s has a kustomization listing exactly its manifests', (env) => {
     const dir = join(ROOT, 'dist', env);
     const k = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'));
-    expect(k).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['qdrant-stack-smoke.k8s.yaml', 'qdrant-stack.k8s.yaml'] });
+    expect(k).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['qdrant-stack-collections.k8s.yaml', 'qdrant-stack-smoke.k8s.yaml', 'qdrant-stack.k8s.yaml'] });
   });
 
   (kubectl ? test : test.skip)('kubectl kustomize builds every object of dist/prod (and no Compose file)', () => {
     const built = execFileSync('kubectl', ['kustomize', join(ROOT, 'dist', 'prod')], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
     const docs = parseAllDocuments(built).map((d) => d.toJS());
-    const rendered = ['qdrant-stack.k8s.yaml', 'qdrant-stack-smoke.k8s.yaml'].flatMap((f) => parseAllDocuments(readFileSync(join(ROOT, 'dist', 'prod', f), 'utf8')).map((d) => d.toJS()));
+    const rendered = ['qdrant-stack.k8s.yaml', 'qdrant-stack-collections.k8s.yaml', 'qdrant-stack-smoke.k8s.yaml'].flatMap((f) => parseAllDocuments(readFileSync(join(ROOT, 'dist', 'prod', f), 'utf8')).map((d) => d.toJS()));
     expect(docs.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual(rendered.map((d) => `${d.kind}/${d.metadata.name}`).sort());
     expect(docs.some((d) => d.services)).toBe(false);
   });

@@ -17,7 +17,7 @@ const ROOT = join(__dirname, '..');
 const BIN = join(ROOT, 'bin', 'qdrant-stack.js');
 const built = existsSync(join(ROOT, 'lib', 'cli', 'main.js'));
 const asRoot = process.getuid?.() === 0;
-const RENDER = ['.env.example', MARKER_FILE, 'demo-smoke.k8s.yaml', 'demo.k8s.yaml', 'docker-compose.yml', 'kustomization.yaml'];
+const RENDER = ['.env.example', MARKER_FILE, 'demo-collections.k8s.yaml', 'demo-smoke.k8s.yaml', 'demo.k8s.yaml', 'docker-compose.yml', 'kustomization.yaml'];
 
 async function run(...args: string[]) {
   let stdout = '';
@@ -97,11 +97,13 @@ describe('synth --out: a folder is replaced only when qdrant-stack wrote everyth
     const dir = workdir();
     writeFileSync(join(dir, 'stack.yaml'), 'name: demo\nenvironments:\n  qa: {}\n');
     expect((await run('synth', '-c', join(dir, 'stack.yaml'), '-o', join(dir, 'out'))).code).toBe(0);
-    expect(readFileSync(join(dir, 'out', MARKER_FILE), 'utf8')).toMatch(/\n\.env\.example\ndemo-smoke\.k8s\.yaml\ndemo\.k8s\.yaml\ndocker-compose\.yml\nkustomization\.yaml\nqa\/\n$/);
+    expect(readFileSync(join(dir, 'out', MARKER_FILE), 'utf8')).toMatch(/\n\.env\.example\ndemo-collections\.k8s\.yaml\ndemo-smoke\.k8s\.yaml\ndemo\.k8s\.yaml\ndocker-compose\.yml\nkustomization\.yaml\nqa\/\n$/);
     expect(readdirSync(join(dir, 'out', 'qa')).sort()).toEqual(RENDER);
     writeFileSync(join(dir, 'stack.yaml'), 'name: renamed\n');
-    expect((await run('synth', '-c', join(dir, 'stack.yaml'), '-o', join(dir, 'out'))).code).toBe(0);
-    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['.env.example', MARKER_FILE, 'docker-compose.yml', 'kustomization.yaml', 'renamed-smoke.k8s.yaml', 'renamed.k8s.yaml']);
+    // A renamed stack leaves the old one's volumes behind: refused until acknowledged.
+    expect((await run('synth', '-c', join(dir, 'stack.yaml'), '-o', join(dir, 'out'))).code).toBe(2);
+    expect((await run('synth', '-c', join(dir, 'stack.yaml'), '-o', join(dir, 'out'), '--allow-data-migration')).code).toBe(0);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['.env.example', MARKER_FILE, 'docker-compose.yml', 'kustomization.yaml', 'renamed-collections.k8s.yaml', 'renamed-smoke.k8s.yaml', 'renamed.k8s.yaml']);
     expect(readFileSync(join(dir, 'out', MARKER_FILE), 'utf8')).not.toMatch(/demo|qa/);
   });
 
@@ -256,7 +258,8 @@ describe('synth --out: a folder is replaced only when qdrant-stack wrote everyth
       rmSync(join(dir, 'out'), { recursive: true, force: true });
       expect(bin(dir, ['synth', '-c', 'old.yaml', '--out', 'out']).code).toBe(0);
       renders.old = snapshot(join(dir, 'out'));
-      const child = spawn(process.execPath, [BIN, 'synth', '--config', join(ROOT, 'stack.yaml'), '--out', 'out'], { cwd: dir, stdio: 'ignore' });
+      // Another stack over it leaves the old one's volumes behind: acknowledged.
+      const child = spawn(process.execPath, [BIN, 'synth', '--config', join(ROOT, 'stack.yaml'), '--out', 'out', '--allow-data-migration'], { cwd: dir, stdio: 'ignore' });
       const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
       const poll = setInterval(() => {
         if (!caught && readdirSync(dir).some((f) => f.startsWith('.tmp-out-'))) {

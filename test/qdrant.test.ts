@@ -162,10 +162,10 @@ describe('API key sources', () => {
   test('an existing Secret is referenced as given, and nothing is generated', () => {
     const objects = synthStack({
       name: 'test',
-      qdrant: { apiKey: { secretName: 'my-qdrant', key: 'admin' }, readOnlyApiKey: 'none' },
       redis: { enabled: false },
       ollama: { enabled: false },
       smoke: { enabled: false },
+      qdrant: { apiKey: { secretName: 'my-qdrant', key: 'admin' }, readOnlyApiKey: 'none', manageCollections: false },
     });
     const env = qdrantContainer(objects).env.find((e: any) => e.name === 'QDRANT__SERVICE__API_KEY');
     expect(env.valueFrom.secretKeyRef).toEqual({ name: 'my-qdrant', key: 'admin' });

@@ -20,8 +20,8 @@ describe('Jobs are named by their content', () => {
   const base = jobs(synthStack({ name: 'test' }));
 
   test('`<name>-<8 hex>`, within the 63 characters of a label value, the instance label following', () => {
-    expect(Object.keys(base).sort()).toEqual(['ollama-pull', 'secret-generator', 'smoke-test']);
-    for (const name of Object.values(base)) expect(name).toMatch(/^test-(secret-generator|ollama-pull-models|smoke)-[0-9a-f]{8}$/);
+    expect(Object.keys(base).sort()).toEqual(['collections', 'ollama-pull', 'secret-generator', 'smoke-test']);
+    for (const name of Object.values(base)) expect(name).toMatch(/^test-(secret-generator|ollama-pull-models|collections|smoke)-[0-9a-f]{8}$/);
     for (const job of synthStack({ name: 'test' }).filter((o) => o.kind === 'Job')) {
       expect(job.metadata.labels!['app.kubernetes.io/instance']).toBe(job.metadata.name);
       expect(job.spec.template.metadata.labels['app.kubernetes.io/instance']).toBe(job.metadata.name);
@@ -122,7 +122,7 @@ describe('qdrant-stack plan: Jobs, certificate names, upgrade', () => {
     expect(readFileSync(join(ROOT, 'dist', 'prod', 'qdrant-stack-smoke.k8s.yaml'), 'utf8')).toContain(`name: ${result.out.trim()}\n`);
     const unknown = await run('--config', join(ROOT, 'stack.yaml'), '--job', 'nothing');
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toContain('--job: no Job of purpose "nothing" in this render (it has: secret-generator, ollama-pull, smoke-test)');
+    expect(unknown.err).toContain('--job: no Job of purpose "nothing" in this render (it has: secret-generator, ollama-pull, collections, smoke-test)');
   });
 
   test('lists the Jobs to wait for and, with TLS, every DNS name the certificate needs', async () => {

@@ -233,5 +233,7 @@ const FILE_ERRORS: Record<string, string> = {
 };
 
 if (require.main === module) {
-  main(process.argv).then((c) => (process.exitCode = c));
+  // As the bin does (npm run synth and check run this file through tsx): quiet closed pipes, no stack traces.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./stdio') as typeof import('./stdio')).runCli(main);
 }

@@ -125,6 +125,8 @@ export const JOB_RESOURCES = {
   modelPull: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
   /** Generates and sends 10k × 1024 random vectors in batches. */
   smoke: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+  /** Reads and writes collection settings; Qdrant does the work. */
+  collections: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
   /** Asks Qdrant for snapshots; Qdrant does the work. */
   snapshots: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
   /** Redis' init container only writes one small file. */

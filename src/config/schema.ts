@@ -158,6 +158,10 @@ export const qdrantSchema = z.strictObject({
     .optional()
     .describe('TLS for the REST and gRPC APIs (and peer-to-peer traffic in distributed mode).'),
   priorityClassName: dnsLabel(253).optional().describe('PriorityClass of the Qdrant pods (profile prod renders and uses <stack>-critical).'),
+  manageCollections: z
+    .boolean({ error: 'must be true or false' })
+    .default(true)
+    .describe('Create the declared collections and keep their settings in sync after each deploy (a Job; Compose: a one-shot service). Never deletes.'),
   collections: z
     .array(collectionSchema, { error: 'must be a list of collections' })
     .default([{ name: 'knowledge', vectorSize: 1024, distance: 'Cosine' }])
