@@ -22,13 +22,28 @@ export function readBundle(name: string): Buffer {
 }
 
 /**
- * `node -e` program of a Job: unpack the runner into /tmp (an emptyDir under the read-only root) and call
- * its exported `entry(process.env)`, whose promise is the exit code.
+ * Where a runner's compressed bytes come from: the path of a mounted file (a Job's ConfigMap), or the bytes
+ * themselves as base64 text inside the program (a container that can mount no file: a read-only Compose
+ * service cannot take a `configs` file with inline content, nor Docker an upload into a read-only root).
  */
-export function bootstrap(bundle: string, unpackTo: string, entry: string): string {
+export type BundleSource = string | { readonly base64: string };
+
+/** Extras of {@link bootstrap}. */
+export interface BootstrapOptions {
+  /** Text files the program writes (under the writable /tmp) before the runner starts: path → content. */
+  readonly files?: Readonly<Record<string, string>>;
+}
+
+/**
+ * `node -e` program of a Job: unpack the runner into /tmp (an emptyDir or tmpfs under the read-only root) and
+ * call its exported `entry(process.env)`, whose promise is the exit code.
+ */
+export function bootstrap(bundle: BundleSource, unpackTo: string, entry: string, options: BootstrapOptions = {}): string {
+  const compressed = typeof bundle === 'string' ? `fs.readFileSync(${JSON.stringify(bundle)})` : `Buffer.from(${JSON.stringify(bundle.base64)}, 'base64')`;
   return [
     "const fs = require('node:fs');",
-    `fs.writeFileSync(${JSON.stringify(unpackTo)}, require('node:zlib').brotliDecompressSync(fs.readFileSync(${JSON.stringify(bundle)})));`,
+    ...Object.entries(options.files ?? {}).map(([path, text]) => `fs.writeFileSync(${JSON.stringify(path)}, ${JSON.stringify(text)});`),
+    `fs.writeFileSync(${JSON.stringify(unpackTo)}, require('node:zlib').brotliDecompressSync(${compressed}));`,
     `require(${JSON.stringify(unpackTo)}).${entry}(process.env).then((code) => { process.exitCode = code; });`,
   ].join('\n');
 }
