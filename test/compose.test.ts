@@ -23,6 +23,7 @@ describe('docker-compose.yml', () => {
     ['default stack', {}],
     ['Qdrant only', { ollama: { enabled: false }, redis: { enabled: false } }],
     ['no model pull, Redis without persistence', { ollama: { pullModels: false }, redis: { persistence: false } }],
+    ['collections not managed', { qdrant: { manageCollections: false } }],
   ])('%s is valid against the Compose Specification schema', (_title, input) => {
     const file = compose(input);
     const valid = validate(file);
@@ -39,9 +40,12 @@ describe('docker-compose.yml', () => {
   test('top-level name, pinned images, services as enabled', () => {
     const file = compose();
     expect(file.name).toBe('qdrant-stack');
-    expect(Object.keys(file.services)).toEqual(['ollama', 'ollama-pull', 'ollama-volumes', 'qdrant', 'redis']);
+    expect(Object.keys(file.services)).toEqual(['collections', 'ollama', 'ollama-pull', 'ollama-volumes', 'qdrant', 'redis']);
     expect(file.services.qdrant.image).toBe('qdrant/qdrant:v1.19.0-unprivileged');
-    expect(Object.keys(compose({ ollama: { enabled: false }, redis: { enabled: false } }).services)).toEqual(['qdrant']);
+    expect(file.services.collections.image).toBe('node:22-alpine');
+    expect(Object.keys(compose({ ollama: { enabled: false }, redis: { enabled: false } }).services)).toEqual(['collections', 'qdrant']);
+    expect(Object.keys(compose({ ollama: { enabled: false }, redis: { enabled: false }, qdrant: { manageCollections: false } }).services)).toEqual(['qdrant']);
+    expect(Object.keys(compose({ ollama: { enabled: false }, redis: { enabled: false }, qdrant: { collections: [] } }).services)).toEqual(['qdrant']);
   });
 
   test('ports are published on 127.0.0.1 only; data on named volumes', () => {
@@ -88,6 +92,8 @@ describe('docker-compose.yml', () => {
     expect(renderEnvExample(resolveConfig({}))).toMatch(/^QDRANT_API_KEY=$/m);
     expect(renderEnvExample(resolveConfig({}))).toMatch(/^REDIS_PASSWORD=$/m);
     expect(renderEnvExample(resolveConfig({ redis: { enabled: false } }))).not.toMatch(/REDIS_PASSWORD/);
+    // The collections one-shot needs the admin key too: the same reference, the value nowhere in the file.
+    expect(file.services.collections.environment.QDRANT_API_KEY).toBe('${QDRANT_API_KEY:?copy .env.example to .env and set it}');
   });
 
   test('shell text escapes $ for Compose, so the container gets what Kubernetes runs', () => {

@@ -18,9 +18,9 @@ test('examples/pulumi-docker creates the stack from stack.yaml and exports the Q
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const program = require('../examples/pulumi-docker/index');
   expect((await settle(program.qdrantUrl)).value).toBe('http://127.0.0.1:6333');
-  expect(program.containers).toEqual(['qdrant', 'ollama-volumes', 'ollama', 'ollama-pull', 'redis']);
+  expect(program.containers).toEqual(['qdrant', 'collections', 'ollama-volumes', 'ollama', 'ollama-pull', 'redis']);
   // Registrations finish asynchronously; give them a bounded moment.
   const containers = () => created.filter((r) => r.type === 'docker:index/container:Container');
-  for (let i = 0; i < 100 && containers().length < 5; i++) await new Promise((r) => setTimeout(r, 20));
-  expect(containers().map((c) => c.inputs.name).sort()).toEqual(['qdrant-stack-ollama', 'qdrant-stack-ollama-pull', 'qdrant-stack-ollama-volumes', 'qdrant-stack-qdrant', 'qdrant-stack-redis']);
+  for (let i = 0; i < 100 && containers().length < 6; i++) await new Promise((r) => setTimeout(r, 20));
+  expect(containers().map((c) => c.inputs.name).sort()).toEqual(['qdrant-stack-collections', 'qdrant-stack-ollama', 'qdrant-stack-ollama-pull', 'qdrant-stack-ollama-volumes', 'qdrant-stack-qdrant', 'qdrant-stack-redis']);
 });

@@ -1,4 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
+import { parse } from 'yaml';
+import { renderCompose } from '../src/compose/render';
 import { resolveConfig } from '../src/config/load';
 import { dockerStack } from '../src/pulumi/docker-stack';
 import { mockPulumi, settle } from './support/pulumi-mocks';
@@ -32,12 +34,12 @@ describe('DockerStack (Pulumi, mocked engine)', () => {
       'qdrant-stack-qdrant-storage',
       'qdrant-stack-redis-data',
     ]);
-    expect(byType('docker:index/remoteImage:RemoteImage').map((r) => r.inputs.name).sort()).toEqual(['ollama/ollama:0.20.6', 'qdrant/qdrant:v1.19.0-unprivileged', 'redis:8.10.2']);
+    expect(byType('docker:index/remoteImage:RemoteImage').map((r) => r.inputs.name).sort()).toEqual(['node:22-alpine', 'ollama/ollama:0.20.6', 'qdrant/qdrant:v1.19.0-unprivileged', 'redis:8.10.2']);
   });
 
   test('containers: pinned images, non-root users, read-only, no capabilities, ports on 127.0.0.1 only', async () => {
     const containers = byType('docker:index/container:Container');
-    expect(containers.map((c) => c.inputs.name).sort()).toEqual(['qdrant-stack-ollama', 'qdrant-stack-ollama-pull', 'qdrant-stack-ollama-volumes', 'qdrant-stack-qdrant', 'qdrant-stack-redis']);
+    expect(containers.map((c) => c.inputs.name).sort()).toEqual(['qdrant-stack-collections', 'qdrant-stack-ollama', 'qdrant-stack-ollama-pull', 'qdrant-stack-ollama-volumes', 'qdrant-stack-qdrant', 'qdrant-stack-redis']);
     for (const c of containers) {
       expect(c.inputs).toMatchObject({ readOnly: true, securityOpts: ['no-new-privileges:true'] });
       expect(c.inputs.capabilities.drops).toEqual(['ALL']);
@@ -83,6 +85,33 @@ describe('DockerStack (Pulumi, mocked engine)', () => {
     expect(envs.redis.secret).toBe(true);
     // The Ollama containers carry no secret: their env stays readable.
     expect(envs.ollama.secret).toBe(false);
+  });
+
+  test("the collections one-shot: the Compose service's program, the admin key as a secret, run to completion", async () => {
+    const collections = container('collections');
+    // The program the Compose service runs for real (test/local-collections.test.ts), as the container gets it.
+    const composed = parse(renderCompose(resolveConfig({}))).services.collections;
+    expect(collections.entrypoints).toEqual(composed.entrypoint.map((part: string) => part.replaceAll('$$', '$')));
+    expect(collections).toMatchObject({
+      image: 'node:22-alpine@sha256:0',
+      user: '1000:1000',
+      readOnly: true,
+      tmpfs: { '/tmp': '' },
+      uploads: [],
+      ports: [],
+      volumes: [],
+      restart: 'no',
+      mustRun: false,
+      attach: true,
+      logs: true,
+      memory: 128,
+    });
+    expect(collections.wait).toBeUndefined();
+    expect(collections.networksAdvanced[0].aliases).toEqual(['collections']);
+    const env = await settle(stack.containers.collections.envs);
+    expect(env.value).toEqual(['QDRANT_URL=http://qdrant:6333', `QDRANT_API_KEY=${QDRANT_KEY}`, 'COLLECTIONS_FILE=/tmp/collections.json', 'COLLECTIONS_DEADLINE_S=600']);
+    expect(env.secret).toBe(true);
+    expect(JSON.stringify(collections.entrypoints)).not.toContain(QDRANT_KEY);
   });
 
   test('the Redis config is uploaded without the password', () => {

@@ -28,12 +28,16 @@ interface View {
 
 function kubernetesView(input: StackInput): Record<string, View> {
   const objects = synthStack({ name: 'qdrant-stack', ...input });
-  const view = (kind: string, name: string): View => {
+  /** `fromConnection`: names the container reads from the connection ConfigMap (`envFrom`), checked to be there. */
+  const view = (kind: string, name: string, fromConnection: string[] = []): View => {
     const c = find(objects, kind, name).spec.template.spec.containers[0];
-    return { image: c.image, env: (c.env ?? []).map((e: any) => e.name).sort(), ports: (c.ports ?? []).map((p: any) => p.containerPort) };
+    const connection = Object.assign({}, ...(c.envFrom ?? []).map((from: any) => find(objects, 'ConfigMap', from.configMapRef.name).data));
+    for (const key of fromConnection) expect([name, key, connection[key]]).toEqual([name, key, expect.any(String)]);
+    return { image: c.image, env: [...(c.env ?? []).map((e: any) => e.name), ...fromConnection].sort(), ports: (c.ports ?? []).map((p: any) => p.containerPort) };
   };
   return {
     qdrant: view('Deployment', 'qdrant-stack-qdrant'),
+    collections: view('Job', 'qdrant-stack-collections', ['QDRANT_URL']),
     ollama: view('Deployment', 'qdrant-stack-ollama'),
     'ollama-pull': view('Job', 'qdrant-stack-ollama-pull-models'),
     redis: view('Deployment', 'qdrant-stack-redis'),

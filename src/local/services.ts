@@ -3,14 +3,18 @@
  * their own format. Images, users, environment, ports and paths come from the component facts, the same
  * ones the Kubernetes constructs read.
  */
-import { Environment } from '../components/env';
+import { Environment, secret, value } from '../components/env';
 import { OLLAMA, OLLAMA_PULL_SCRIPT, ollamaEnvironment, ollamaImage, ollamaPullEnvironment } from '../components/ollama';
 import { QDRANT, qdrantEnvironment, qdrantImage } from '../components/qdrant';
 import { REDIS, redisConfig, redisEnvironment, redisImage, redisPing, writeAuthScript } from '../components/redis';
+import { RUNNER } from '../components/runner';
+import type { DeclaredCollections } from '../collections/job';
+import type { CollectionConfig } from '../config/collection';
 import { ollamaModels } from '../config/embedding';
 import { parseBytes } from '../config/quantity';
-import { ComputedResources, ollamaResources, qdrantResources, redisResources } from '../config/resources';
+import { ComputedResources, JOB_RESOURCES, ollamaResources, qdrantResources, redisResources } from '../config/resources';
 import type { StackConfig } from '../config/schema';
+import { bootstrap, readBundle } from '../jobs/bundles';
 
 export interface LocalPort {
   readonly name: string;
@@ -71,11 +75,58 @@ export function devTcpHttpCheck(port: number, path: string): string {
   );
 }
 
+/**
+ * The collections reconciler of the Kubernetes Job (src/collections/job.ts, bundled by `npm run build`) and
+ * what it reads: its entry, and where the declared collections go (COLLECTIONS_FILE).
+ */
+const COLLECTIONS_RUNNER = { bundle: 'collections-runner', entry: 'jobMain', tmp: '/tmp', file: 'collections.json' } as const;
+
+/** Locally Qdrant is one node: a shard has one copy, whatever a cluster's model asks of copies and acknowledgements. */
+function singleNode(c: CollectionConfig): CollectionConfig {
+  const { replicationFactor: _copies, writeConsistencyFactor: _acks, ...rest } = c;
+  return rest;
+}
+
+/**
+ * Collections as code locally: a one-shot that runs the Kubernetes Job's reconciler once Qdrant is healthy,
+ * on the stock node image. Its root is read-only, which leaves no way to mount a file into it (Compose
+ * refuses a `configs` file with inline content in a read-only service, Docker an upload into a read-only
+ * root), so the bundle (base64) and the declared collections travel inside the `node -e` program, which
+ * writes them into the tmpfs.
+ */
+function collectionsService(config: StackConfig, qdrant: LocalService): LocalService {
+  const { bundle, entry, tmp, file } = COLLECTIONS_RUNNER;
+  const declared: DeclaredCollections = { peers: 1, collections: config.qdrant.collections.map(singleNode) };
+  const program = bootstrap({ base64: readBundle(bundle).toString('base64') }, `${tmp}/${bundle}.js`, entry, {
+    files: { [`${tmp}/${file}`]: JSON.stringify(declared) },
+  });
+  return {
+    name: 'collections',
+    image: RUNNER.image,
+    user: `${RUNNER.uid}:${RUNNER.gid}`,
+    entrypoint: ['node', '-e', program],
+    environment: {
+      QDRANT_URL: value(`http://${qdrant.name}:${QDRANT.ports.http}`),
+      // The admin key: the reconciler creates and updates collections.
+      QDRANT_API_KEY: secret('QDRANT_API_KEY'),
+      COLLECTIONS_FILE: value(`${tmp}/${file}`),
+      COLLECTIONS_DEADLINE_S: value(String(config.smoke.deadlineSeconds)),
+    },
+    ports: [],
+    volumes: [],
+    tmpfs: [tmp],
+    files: [],
+    dependsOn: [{ service: qdrant.name, condition: 'service_healthy' }],
+    restart: 'no',
+    resources: JOB_RESOURCES.collections,
+  };
+}
+
 /** The local containers of a stack, in start order. */
 export function localStack(config: StackConfig): LocalStack {
   const services: LocalService[] = [];
   const q = config.qdrant;
-  services.push({
+  const qdrant: LocalService = {
     name: 'qdrant',
     image: qdrantImage(q.version),
     user: `${QDRANT.uid}:${QDRANT.gid}`,
@@ -95,7 +146,9 @@ export function localStack(config: StackConfig): LocalStack {
     dependsOn: [],
     restart: 'unless-stopped',
     resources: qdrantResources(q),
-  });
+  };
+  services.push(qdrant);
+  if (q.manageCollections && q.collections.length > 0) services.push(collectionsService(config, qdrant));
 
   const o = config.ollama;
   if (o.enabled) {
