@@ -2,10 +2,14 @@
  * An in-process stand-in for Qdrant's REST API, following its contract: `GET /` unwrapped, health
  * routes without auth, the `{result, status, time}` envelope, 401/403 bodies as Qdrant sends them,
  * collections, upsert and a real brute-force `/points/query` (so recall is genuinely computed).
- * Faults are switchable at any time through `faults`.
+ * Collections, their config (as `GET /collections/{name}` answers it, Qdrant's defaults filled in),
+ * payload indexes, aliases and cluster info are the stateful collections stand-in's `collectionsApi()`,
+ * mounted here: the reconciler can create and update collections on this server too. Faults are
+ * switchable at any time through `faults`.
  */
 import { createServer, IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { collectionsApi, StoredCollection } from '../../support/qdrant-collections-stand-in';
 import { nginxPage } from './impostor';
 
 type Distance = 'Cosine' | 'Dot' | 'Euclid' | 'Manhattan';
@@ -41,20 +45,19 @@ export interface QdrantStandInOptions {
   apiKey?: string;
   readOnlyApiKey?: string;
   version?: string;
+  /** Peers of the simulated cluster (1): a create with replication factor r gives each shard min(r, peers) copies. */
+  peers?: number;
   collections?: Record<string, StandInCollection>;
   faults?: QdrantFaults;
   /** Called for every request before it is answered (e.g. to abort a run mid-seed). */
   onRequest?: (method: string, path: string) => void;
 }
 
-interface Stored {
-  params: Record<string, VectorParams>;
-  named: boolean;
-  status: NonNullable<StandInCollection['status']>;
-  payloadSchema: Record<string, { data_type: string }>;
-  points: Map<string, { id: number | string; vectors: Record<string, Float32Array>; payload?: Record<string, unknown> }>;
-  yellowLeft: number;
-}
+/** The points of one collection (its config is the mounted collections API's). */
+type Points = Map<string, { id: number | string; vectors: Record<string, Float32Array>; payload?: Record<string, unknown> }>;
+
+type Json = Record<string, any>;
+type CollectionsApi = ReturnType<typeof collectionsApi>;
 
 /** A running stand-in. */
 export interface QdrantStandIn {
@@ -62,6 +65,10 @@ export interface QdrantStandIn {
   readonly faults: QdrantFaults;
   /** Collection names present now. */
   collectionNames(): string[];
+  /** The collections, their config, indexes and aliases (the mounted collections API). */
+  readonly state: CollectionsApi;
+  /** Creates a collection as `PUT /collections/{name}` with `body` would, then its indexes and aliases; unlogged. */
+  seed(name: string, body: Json, indexes?: Json[], aliases?: string[]): void;
   /** Every request answered: method, path (no query string), status. */
   readonly log: { method: string; path: string; status: number }[];
   close(): Promise<void>;
@@ -72,9 +79,24 @@ const READ_POSTS = /\/points(\/(query|search|scroll|count|recommend|discover)(\/
 
 export async function startQdrantStandIn(options: QdrantStandInOptions = {}): Promise<QdrantStandIn> {
   const faults: QdrantFaults = { ...options.faults };
-  const collections = new Map<string, Stored>();
+  const api = collectionsApi({ peers: options.peers });
+  const points = new Map<string, Points>();
+  /** A status other than the one the collections API answers (green, or yellow right after a create). */
+  const statuses = new Map<string, NonNullable<StandInCollection['status']>>();
   const log: QdrantStandIn['log'] = [];
-  for (const [name, c] of Object.entries(options.collections ?? {})) collections.set(name, store(c));
+
+  function seed(name: string, body: Json, indexes: Json[] = [], aliases: string[] = []): void {
+    const [status, error] = api.create(name, body);
+    if (status !== 200) throw new Error(String(error));
+    points.set(name, new Map());
+    for (const index of indexes) api.createIndex(api.collections.get(name)!, index);
+    for (const alias of aliases) api.aliases.set(alias, name);
+  }
+  for (const [name, c] of Object.entries(options.collections ?? {})) {
+    seed(name, { vectors: c.vectors }, Object.entries(c.payloadSchema ?? {}).map(([field_name, s]) => ({ field_name, field_schema: s.data_type })));
+    if (c.status) statuses.set(name, c.status);
+    if (c.points) upsert(api.collections.get(name)!, points.get(name)!, c.points);
+  }
 
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -119,35 +141,43 @@ export async function startQdrantStandIn(options: QdrantStandInOptions = {}): Pr
       const raw = await readBody(req);
       const started = process.hrtime.bigint();
       const body = raw ? JSON.parse(raw) : {};
-      const [status, result] = await route(method, path, body, new URL(req.url ?? '/', 'http://x').searchParams);
+      const [status, result] = await route(method, path, body);
       reply(status, status < 300 ? { result, status: 'ok' } : { status: { error: result } }, started);
     } catch (e) {
       reply(500, { status: { error: `Service internal error: ${(e as Error).message}` } });
     }
   });
 
-  async function route(method: string, path: string, body: any, query: URLSearchParams): Promise<[number, unknown]> {
-    if (method === 'GET' && path === '/collections') return [200, { collections: [...collections.keys()].map((name) => ({ name })) }];
+  /** Points and the answer of `GET /collections/{name}` here; every other collection route is the collections API's. */
+  async function route(method: string, path: string, body: any): Promise<[number, unknown]> {
     const m = /^\/collections\/([^/]+)(\/.*)?$/.exec(path);
-    if (!m) return [404, `Not found: ${path}`];
+    if (!m || m[1] === 'aliases') return api.route(method, path, body);
     const name = decodeURIComponent(m[1]);
     const rest = m[2] ?? '';
-    const c = collections.get(name);
-    if (rest === '/exists' && method === 'GET') return [200, { exists: !!c }];
+    const c = api.collections.get(name);
     if (rest === '' && method === 'PUT') {
-      if (c) return [409, `Wrong input: Collection \`${name}\` already exists!`];
-      collections.set(name, store({ vectors: body.vectors }, faults.yellowPolls ?? 0));
-      return [200, true];
+      const [status, result] = api.create(name, body, faults.yellowPolls ?? 0);
+      if (status === 200) points.set(name, new Map());
+      return [status, result];
     }
-    if (rest === '' && method === 'DELETE') return [200, collections.delete(name)];
-    if (!c) return [404, `Not found: Collection \`${name}\` doesn't exist!`];
-    if (rest === '' && method === 'GET') return [200, info(c)];
-    if (rest === '/points' && method === 'PUT') return upsert(c, body.points ?? [], query);
+    if (rest === '' && method === 'DELETE') {
+      points.delete(name);
+      statuses.delete(name);
+      return api.route(method, path, body);
+    }
+    if (!c) return api.route(method, path, body);
+    if (rest === '' && method === 'GET') {
+      const answer = api.info(c);
+      const fixed = statuses.get(name);
+      if (fixed && answer.status === 'green') answer.status = fixed;
+      return [200, { ...answer, points_count: points.get(name)?.size ?? 0 }];
+    }
+    if (rest === '/points' && method === 'PUT') return upsert(c, points.get(name)!, body.points ?? []);
     if (rest === '/points/query' && method === 'POST') {
       if (faults.queryDelayMs) await new Promise((r) => setTimeout(r, faults.queryDelayMs));
-      return search(c, body);
+      return search(c, points.get(name)!, body);
     }
-    return [404, `Not found: ${method} ${path}`];
+    return api.route(method, path, body);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -156,7 +186,9 @@ export async function startQdrantStandIn(options: QdrantStandInOptions = {}): Pr
     url: `http://127.0.0.1:${port}`,
     faults,
     log,
-    collectionNames: () => [...collections.keys()],
+    collectionNames: () => [...api.collections.keys()],
+    state: api,
+    seed,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
@@ -173,46 +205,27 @@ function authorize(req: IncomingMessage, method: string, path: string, o: Qdrant
   return write ? { status: 403, body: 'Forbidden: write access is not allowed with a read-only API key' } : undefined;
 }
 
-function store(c: StandInCollection, yellowLeft = 0): Stored {
-  const named = typeof (c.vectors as VectorParams).size !== 'number';
-  const params = named ? (c.vectors as Record<string, VectorParams>) : { '': c.vectors as VectorParams };
-  const s: Stored = { params, named, status: c.status ?? 'green', payloadSchema: c.payloadSchema ?? {}, points: new Map(), yellowLeft };
-  if (c.points) upsert(s, c.points, new URLSearchParams());
-  return s;
+/** A collection's dense vectors by name ('' for the unnamed one), as the collections API keeps them. */
+function denseParams(c: StoredCollection): Record<string, VectorParams> {
+  const v = c.params.vectors;
+  return typeof v.size === 'number' ? { '': v } : v;
 }
 
-function info(c: Stored) {
-  const status = c.yellowLeft > 0 ? (c.yellowLeft--, 'yellow') : c.status;
-  return {
-    status,
-    optimizer_status: 'ok',
-    points_count: c.points.size,
-    indexed_vectors_count: 0,
-    segments_count: 1,
-    config: {
-      params: { vectors: c.named ? c.params : c.params[''], shard_number: 1, replication_factor: 1, write_consistency_factor: 1, on_disk_payload: true },
-      hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000 },
-      optimizer_config: { indexing_threshold: 10000 },
-    },
-    payload_schema: c.payloadSchema,
-  };
-}
-
-function upsert(c: Stored, points: any[], _query: URLSearchParams): [number, unknown] {
+function upsert(c: StoredCollection, stored: Points, given: any[]): [number, unknown] {
+  const params = denseParams(c);
   const prepared = [];
-  for (const p of points) {
-    const given: Record<string, number[]> = Array.isArray(p.vector) ? { '': p.vector } : p.vector ?? {};
+  for (const p of given) {
     const vectors: Record<string, Float32Array> = {};
-    for (const [name, v] of Object.entries(given)) {
-      const params = c.params[name];
-      if (!params) return [400, `Wrong input: Not existing vector name error: ${name}`];
-      if (v.length !== params.size) return [400, `Wrong input: Vector dimension error: expected dim: ${params.size}, got ${v.length}`];
-      vectors[name] = prepare(v, params.distance);
+    for (const [name, v] of Object.entries<number[]>(Array.isArray(p.vector) ? { '': p.vector } : p.vector ?? {})) {
+      const vp = params[name];
+      if (!vp) return [400, `Wrong input: Not existing vector name error: ${name}`];
+      if (v.length !== vp.size) return [400, `Wrong input: Vector dimension error: expected dim: ${vp.size}, got ${v.length}`];
+      vectors[name] = prepare(v, vp.distance);
     }
     prepared.push({ id: p.id, vectors, payload: p.payload });
   }
-  for (const p of prepared) c.points.set(String(p.id), p);
-  return [200, { operation_id: c.points.size, status: 'completed' }];
+  for (const p of prepared) stored.set(String(p.id), p);
+  return [200, { operation_id: stored.size, status: 'completed' }];
 }
 
 /** Cosine vectors are normalised on insert, as Qdrant does; scores are then plain dot products. */
@@ -226,9 +239,9 @@ function prepare(v: number[], distance: Distance): Float32Array {
   return out;
 }
 
-function search(c: Stored, body: any): [number, unknown] {
+function search(c: StoredCollection, stored: Points, body: any): [number, unknown] {
   const using = body.using ?? '';
-  const params = c.params[using];
+  const params = denseParams(c)[using];
   if (!params) return [400, `Wrong input: Not existing vector name error: ${using}`];
   const raw: number[] = Array.isArray(body.query) ? body.query : body.query?.nearest;
   if (raw.length !== params.size) return [400, `Wrong input: Vector dimension error: expected dim: ${params.size}, got ${raw.length}`];
@@ -237,8 +250,8 @@ function search(c: Stored, body: any): [number, unknown] {
   // Exact top-k by insertion into a k-long list: no per-point allocation, so no GC pause lands
   // outside the measured `time` of this or the next request.
   const limit = body.limit ?? 10;
-  const top: { p: Stored['points'] extends Map<string, infer P> ? P : never; score: number }[] = [];
-  for (const p of c.points.values()) {
+  const top: { p: Points extends Map<string, infer P> ? P : never; score: number }[] = [];
+  for (const p of stored.values()) {
     const v = p.vectors[using];
     if (!v) continue;
     const s = score(q, v, params.distance);
