@@ -132,6 +132,22 @@ export class QdrantTarget {
     return result;
   }
 
+  /** `GET /collections/{name}/aliases`: the aliases pointing at the collection. */
+  async collectionAliases(name: string, until?: number): Promise<{ alias_name: string; collection_name: string }[]> {
+    const what = `GET /collections/${name}/aliases`;
+    const { result } = await this.result<unknown>(what, (init) => this.api.getCollectionAliases({ collection_name: name }, init), { until });
+    if (!isObject(result) || !Array.isArray(result.aliases)) throw new NotQdrantError(`${what} did not answer as Qdrant (no result.aliases)`);
+    return result.aliases.filter(isObject).map((a) => ({ alias_name: String(a.alias_name), collection_name: String(a.collection_name) }));
+  }
+
+  /** `GET /collections/{name}/cluster`: where the collection's shards and their copies are. */
+  async collectionCluster(name: string, until?: number): Promise<Record<string, unknown>> {
+    const what = `GET /collections/${name}/cluster`;
+    const { result } = await this.result<unknown>(what, (init) => this.api.collectionClusterInfo({ collection_name: name }, init), { until });
+    if (!isObject(result)) throw new NotQdrantError(`${what} did not answer as Qdrant (no cluster info)`);
+    return result;
+  }
+
   /** `PUT /collections/{name}` with one unnamed vector. */
   async createCollection(name: string, vectors: { size: number; distance: 'Cosine' | 'Dot' | 'Euclid' | 'Manhattan' }): Promise<void> {
     await this.result(`PUT /collections/${name}`, (init) => this.api.createCollection({ collection_name: name, vectors }, init));

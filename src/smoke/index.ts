@@ -2,7 +2,7 @@
 export { runSmoke } from './run';
 export type { RunHooks, SmokeRun } from './run';
 export { withDefaults, expectationsFromConfig, SMOKE_DEFAULTS, TEMP_COLLECTION_PREFIX } from './options';
-export type { SmokeOptions, SmokeInput, ExpectedCollection, OllamaTarget, RedisTarget } from './options';
+export type { SmokeOptions, SmokeInput, ExpectedCollection, CollectionsJobRef, OllamaTarget, RedisTarget } from './options';
 export { SMOKE_EXIT, exitCodeOf } from './report';
 export type { SmokeReport, CheckResult, LatencyReport } from './report';
 export { formatText } from './format/text';

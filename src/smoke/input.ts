@@ -95,8 +95,20 @@ export function buildInput(settings: SmokeSettings, expectations: SmokeExpectati
   if (settings.collection) {
     const given = { name: settings.collection, vectorSize: settings.vectorSize, distance: settings.distance as ExpectedCollection['distance'] };
     const i = collections.findIndex((c) => c.name === settings.collection);
-    if (i >= 0) collections[i] = { ...collections[i], ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
-    else collections.unshift(given);
+    if (i >= 0) {
+      const model = collections[i];
+      // A declared collection is compared with its whole declaration: a flag may repeat it, not contradict it.
+      if (model.declared) {
+        for (const [flag, key] of [['--vector-size', 'vectorSize'], ['--distance', 'distance']] as const) {
+          if (given[key] !== undefined && model[key] !== undefined && given[key] !== model[key]) {
+            throw new UsageError(
+              `${flag} ${given[key]} contradicts the stack model, which declares collection "${model.name}"${model.vectorName ? ` (vector "${model.vectorName}")` : ''} with ${model[key]}: leave the flag out, or --config out to check size and distance only`,
+            );
+          }
+        }
+      }
+      collections[i] = { ...model, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
+    } else collections.unshift(given);
   }
   const embeddingModel = settings.embeddingModel ?? fromModel.ollama?.embeddingModel;
   const ollamaUnchecked = !settings.ollamaUrl && !settings.embeddingModel && embeddingModel && unchecked.ollama ? unchecked.ollama : undefined;
@@ -122,6 +134,7 @@ export function buildInput(settings: SmokeSettings, expectations: SmokeExpectati
       ? { url: settings.ollamaUrl, embeddingModel, dimension: settings.embeddingModel ? undefined : fromModel.ollama?.dimension }
       : undefined,
     redis: settings.redisUrl ? { url: settings.redisUrl, password: redisPassword || undefined } : undefined,
+    ...(fromModel.collectionsJob ? { collectionsJob: fromModel.collectionsJob } : {}),
     ...(notChecked.ollama || notChecked.redis ? { unchecked: notChecked } : {}),
   };
 }
@@ -192,7 +205,18 @@ export function parseExpectations(text: string, where: string): SmokeExpectation
     if (c.distance !== undefined && !(DISTANCES as readonly unknown[]).includes(c.distance)) bad(`${what}.distance must be one of ${DISTANCES.join(', ')}`);
     optional(c.vectorName, 'string', `${what}.vectorName`);
     if (c.payloadIndexes !== undefined && !isObject(c.payloadIndexes)) bad(`${what}.payloadIndexes must be an object`);
+    // The declaration was validated by the model when the chart rendered it; here only that it is one.
+    if (c.declared !== undefined) {
+      if (!isObject(c.declared) || c.declared.name !== c.name) bad(`${what}.declared must be the model's declaration of "${c.name}"`);
+      const d = c.declared as Record<string, unknown>;
+      if (!isObject(d.vectors) && typeof d.vectorSize !== 'number') bad(`${what}.declared needs vectors or a vectorSize`);
+    }
+    if (c.peers !== undefined && !(Number.isInteger(c.peers) && (c.peers as number) >= 1)) bad(`${what}.peers must be a positive whole number`);
   });
+  if (data.collectionsJob !== undefined) {
+    const job = data.collectionsJob;
+    if (!isObject(job) || typeof job.namespace !== 'string' || typeof job.name !== 'string') bad('collectionsJob must be { namespace, name }');
+  }
   if (data.ollama !== undefined) {
     if (!isObject(data.ollama) || typeof data.ollama.embeddingModel !== 'string') return bad('ollama needs an embeddingModel');
     optional(data.ollama.dimension, 'number', 'ollama.dimension');

@@ -9,15 +9,34 @@ import { denseVectors, embeddingVectorOf } from '../config/vectors';
 /** Prefix of every temporary collection; the run never writes to or deletes anything else. */
 export const TEMP_COLLECTION_PREFIX = 'qdrant-stack-smoke-';
 
-/** A collection the applications expect. Size and distance are checked only when given. */
+/**
+ * A collection the applications expect. With `declared` (a collection of the stack model), it is compared
+ * as the collections reconciler compares it (src/collections/diff.ts); without (`--collection NAME`), only
+ * size, distance and the payload indexes given are, and only when given.
+ */
 export interface ExpectedCollection {
   readonly name: string;
   readonly vectorSize?: number;
   readonly distance?: Distance;
   /** Named vector to check (and to query in read-only mode); the unnamed vector when left out. */
   readonly vectorName?: string;
-  /** Payload indexes: field name → schema type (keyword, integer, ...); `true` accepts any type. */
+  /** Payload indexes: field name → schema type (keyword, integer, ...); `true` accepts any type. Not with `declared`, which has its own. */
   readonly payloadIndexes?: Readonly<Record<string, string | true>>;
+  /** The stack model's declaration of this collection, as validated: compared field by field, as the reconciler does. */
+  readonly declared?: CollectionConfig;
+  /** Qdrant peers of the stack (`qdrant.replicas`): the declared collection's default replication factor follows from it. */
+  readonly peers?: number;
+}
+
+/**
+ * The Job that creates and updates the declared collections in the cluster (the collections chart's):
+ * what a failed or waiting schema check points to. Without it (a run by hand), the check names
+ * `qdrant-stack collections apply`.
+ */
+export interface CollectionsJobRef {
+  readonly namespace: string;
+  /** Its name before the content hash (`<stack>-collections`). */
+  readonly name: string;
 }
 
 /** Ollama, the embedding companion. */
@@ -56,6 +75,8 @@ export interface SmokeOptions {
   readonly readOnly: boolean;
   readonly ollama?: OllamaTarget;
   readonly redis?: RedisTarget;
+  /** The Job that creates the declared collections (in-cluster runs); schema messages point to it. */
+  readonly collectionsJob?: CollectionsJobRef;
   /** Why a companion the stack model has is not checked (its URL was not given): the skip message. */
   readonly unchecked?: { readonly ollama?: string; readonly redis?: string };
   /** Tuning with sensible defaults: points per upsert, upserts in flight, per-request timeout. */
@@ -110,20 +131,26 @@ export interface SmokeExpectations {
   readonly expectedVersion?: string;
   readonly collections: readonly ExpectedCollection[];
   readonly ollama?: OllamaExpectation;
+  /** In the cluster: the Job that creates the declared collections (the smoke chart adds it). */
+  readonly collectionsJob?: CollectionsJobRef;
 }
 
 /**
- * The expectations a stack model implies: its collections (the embedding collection first, so the
- * embedding dimension is compared with it), its Qdrant version, and Ollama's model and dimension.
+ * The expectations a stack model implies: its collections, each with its declaration (the embedding
+ * collection first, so the embedding dimension is compared with it), its Qdrant version, and Ollama's
+ * model and dimension.
  */
 export function expectationsFromConfig(config: StackConfig): SmokeExpectations {
-  const collections = config.qdrant.collections.map((c: CollectionConfig) => {
-    // The vector the embeddings go to (or the first dense one): its name, size and distance are checked.
+  const peers = config.qdrant.replicas;
+  const collections: ExpectedCollection[] = config.qdrant.collections.map((c: CollectionConfig) => {
+    // The vector the embeddings go to (or the first dense one): the embedding dimension and the
+    // temporary collection follow it, and a read-only run queries it.
     const vector = embeddingVectorOf(c) ?? denseVectors(c)[0];
     return {
       name: c.name,
       ...(vector ? { vectorSize: vector.size, distance: vector.distance, ...(vector.name ? { vectorName: vector.name } : {}) } : {}),
-      ...(c.payloadIndexes ? { payloadIndexes: Object.fromEntries(Object.entries(c.payloadIndexes).map(([field, index]) => [field, typeof index === 'string' ? index : index.type])) } : {}),
+      declared: c,
+      peers,
     };
   });
   const embeddingIndex = embeddingCollectionIndex(config);

@@ -111,9 +111,14 @@ describe('qdrant-stack smoke', () => {
   it('takes expectations from --config (collections and version)', async () => {
     const file = join(dir, 'stack.yaml');
     writeFileSync(file, 'qdrant:\n  version: "1.19.0"\n  collections:\n    - { name: knowledge, vectorSize: 64, distance: Cosine }\n    - { name: faq, vectorSize: 64, distance: Dot }\nollama: { enabled: false }\n');
-    const { code, out } = await cli(['--url', qdrant.url, '--api-key', ADMIN_KEY, '--config', file, '--format', 'json', '--vectors', '300', '--queries', '10']);
+    const { code, out } = await cli(['--url', qdrant.url, '--api-key', ADMIN_KEY, '--config', file, '--format', 'json', '--vectors', '300', '--queries', '10', '--deadline-s', '1']);
     const report = JSON.parse(out);
     expect(report.checks.filter((c: any) => c.name.startsWith('collection.')).map((c: any) => [c.name, c.status])).toEqual([['collection.knowledge', 'pass'], ['collection.faq', 'fail']]);
+    // Declared and missing: waited for until the deadline, then the command that creates it (run by hand: no Job to point to).
+    expect(report.checks.find((c: any) => c.name === 'collection.faq')).toMatchObject({ value: 'missing', threshold: 'in sync green|yellow' });
+    expect(report.checks.find((c: any) => c.name === 'collection.faq').message).toMatch(
+      /^collection "faq" does not exist within the deadline \(1 s from the start of the run\) \(waited [\d.]+ s for it to be created\): run qdrant-stack collections apply \(with the same --url and --config\) to create it$/,
+    );
     expect(report.checks.find((c: any) => c.name === 'qdrant.version')).toMatchObject({ status: 'pass', threshold: '1.19.0' });
     expect(code).toBe(1);
   });
@@ -147,6 +152,19 @@ describe('qdrant-stack smoke', () => {
     const { code, err } = await cli(['--url', qdrant.url, ...args]);
     expect(code).toBe(2);
     expect(err).toMatch(message);
+  });
+
+  it('--collection may repeat what --config declares, not contradict it (exit 2 before any request)', async () => {
+    const file = join(dir, 'stack-declared.yaml');
+    writeFileSync(file, 'qdrant:\n  collections:\n    - { name: knowledge, vectorSize: 64, distance: Cosine }\nollama: { enabled: false }\n');
+    const before = qdrant.log.length;
+    const { code, err } = await cli(['--url', qdrant.url, '--api-key', ADMIN_KEY, '--config', file, '--collection', 'knowledge', '--vector-size', '768', '--vectors', '300', '--queries', '10']);
+    expect(code).toBe(2);
+    expect(err).toMatch(/--vector-size 768 contradicts the stack model, which declares collection "knowledge" with 64: leave the flag out, or --config out to check size and distance only/);
+    expect(qdrant.log.length).toBe(before);
+    const same = await cli(['--url', qdrant.url, '--api-key', ADMIN_KEY, '--config', file, '--collection', 'knowledge', '--vector-size', '64', '--distance', 'Cosine', '--format', 'json', '--vectors', '300', '--queries', '10']);
+    expect(JSON.parse(same.out).checks.find((c: any) => c.name === 'collection.knowledge')).toMatchObject({ status: 'pass', message: 'in sync with the stack model' });
+    expect(same.code).toBe(0);
   });
 
   it('exits 2 without --url, naming it', async () => {

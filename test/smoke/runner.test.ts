@@ -59,10 +59,12 @@ describe('the runner reads the environment and the rendered expectations', () =>
       redis: { url: 'redis://redis:6379', password: 'pw-123456' },
     });
     // The embedding collection first: the embedding dimension is compared with it.
+    // Each with the model's declaration as validated, and the peers: the schema check compares as the reconciler does.
     expect(input.collections).toEqual([
-      { name: 'knowledge', vectorSize: 1024, distance: 'Cosine', payloadIndexes: { tenant: 'keyword' } },
-      { name: 'faq', vectorSize: 384, distance: 'Dot' },
+      { name: 'knowledge', vectorSize: 1024, distance: 'Cosine', declared: { name: 'knowledge', vectorSize: 1024, distance: 'Cosine', embeddings: true, payloadIndexes: { tenant: 'keyword' } }, peers: 1 },
+      { name: 'faq', vectorSize: 384, distance: 'Dot', declared: { name: 'faq', vectorSize: 384, distance: 'Dot' }, peers: 1 },
     ]);
+    expect(input.collectionsJob).toBeUndefined();
   });
 
   it('a model with Ollama needs OLLAMA_URL (as the CLI needs --ollama-url with --config)', async () => {
@@ -105,6 +107,10 @@ describe('the runner reads the environment and the rendered expectations', () =>
     ['a wrong distance', '{"collections":[{"name":"a","distance":"cosine"}]}', /collections\[0\]\.distance must be one of/],
     ['a size as text', '{"collections":[{"name":"a","vectorSize":"3"}]}', /collections\[0\]\.vectorSize must be a number/],
     ['Ollama without a model', '{"collections":[],"ollama":{"dimension":3}}', /ollama needs an embeddingModel/],
+    ['a declaration of another collection', '{"collections":[{"name":"a","declared":{"name":"b","vectorSize":3,"distance":"Dot"}}]}', /collections\[0\]\.declared must be the model's declaration of "a"/],
+    ['a declaration without vectors', '{"collections":[{"name":"a","declared":{"name":"a"}}]}', /collections\[0\]\.declared needs vectors or a vectorSize/],
+    ['peers as text', '{"collections":[{"name":"a","peers":"3"}]}', /collections\[0\]\.peers must be a positive whole number/],
+    ['a collections Job without a namespace', '{"collections":[],"collectionsJob":{"name":"s-collections"}}', /collectionsJob must be \{ namespace, name \}/],
   ])('exits 2 for an expectations file with %s, naming the file', async (_what, text, message) => {
     const bad = file('bad.json', text);
     const { code, err } = await main({ QDRANT_URL: 'http://q:6333', SMOKE_EXPECTATIONS: bad });

@@ -1,5 +1,5 @@
 import { backoffDelay, mapPool, retry } from '../../src/smoke/backoff';
-import { compareCollection, pickVector } from '../../src/smoke/checks/schema';
+import { changeLine, compareSizeAndDistance, pickVector } from '../../src/smoke/checks/schema';
 import { exitCodeOf, redact, redactUrl, scrubDeep, urlPasswords, CheckResult } from '../../src/smoke/report';
 import { histogram, meanRecall, percentile, recallAtK, summarize } from '../../src/smoke/stats';
 import { batches } from '../../src/smoke/vectors';
@@ -120,7 +120,7 @@ describe('report helpers', () => {
   });
 });
 
-describe('schema comparison', () => {
+describe('schema comparison of a collection given by flags', () => {
   const expected = { name: 'docs', vectorSize: 64, distance: 'Cosine' as const };
 
   it('reads unnamed and named vectors', () => {
@@ -133,11 +133,23 @@ describe('schema comparison', () => {
 
   it('names every mismatch: size, distance, status, payload index', () => {
     const info = { status: 'red', config: { params: { vectors: { size: 32, distance: 'Dot' } } }, payload_schema: { tenant: { data_type: 'integer' } } };
-    const out = compareCollection(info, { ...expected, payloadIndexes: { tenant: 'keyword', lang: true } });
+    const out = compareSizeAndDistance(info, { ...expected, payloadIndexes: { tenant: 'keyword', lang: true } });
     expect(out.status).toBe('fail');
     expect(out.message).toBe('size is 32, expected 64; distance is Dot, expected Cosine; status is red, expected green or yellow; payload index on "tenant" is integer, expected keyword; payload index on "lang" is missing');
-    const ok = compareCollection({ status: 'yellow', config: { params: { vectors: { size: 64, distance: 'Cosine' } } } }, expected);
+    const ok = compareSizeAndDistance({ status: 'yellow', config: { params: { vectors: { size: 64, distance: 'Cosine' } } } }, expected);
     expect(ok).toMatchObject({ status: 'pass', value: '64/Cosine yellow' });
+  });
+});
+
+describe('a change as the schema check lists it: the reconciler\'s per-leaf line', () => {
+  it.each([
+    [{ field: 'docs.hnsw.m', declared: 32, found: 16, kind: 'mutable' as const }, 'docs.hnsw.m: declared 32, found 16'],
+    [{ field: 'docs.payloadIndexes.lang', declared: 'keyword', found: null, kind: 'index' as const }, 'docs.payloadIndexes.lang: declared keyword, found (none)'],
+    [{ field: 'docs.vectors.dense.size', declared: 1024, found: 768, kind: 'immutable' as const }, 'docs.vectors.dense.size: declared 1024, found 768 (fixed at creation)'],
+    [{ field: 'docs.quantization', declared: { binary: {} }, found: null, kind: 'mutable' as const }, 'docs.quantization: declared {"binary":{}}, found (none)'],
+    [{ field: 'docs.shards.0.replicas', declared: 2, found: 1, kind: 'replicas' as const, note: 'add a copy: POST /collections/docs/cluster {...}' }, 'docs.shards.0.replicas: declared 2, found 1 (a manual step: add a copy: POST /collections/docs/cluster {...})'],
+  ])('%j', (change, line) => {
+    expect(changeLine(change)).toBe(line);
   });
 });
 
@@ -147,14 +159,18 @@ describe('expectations from the stack model', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { resolveConfig } = require('../../src/config/load');
 
-  test('payload indexes configured on a collection become expectations of the schema check', () => {
-    const config = resolveConfig({ qdrant: { collections: [{ name: 'knowledge', vectorSize: 1024, distance: 'Cosine', payloadIndexes: { tenant: 'keyword', created: 'datetime' } }] } });
-    expect(expectationsFromConfig(config).collections).toEqual([{ name: 'knowledge', vectorSize: 1024, distance: 'Cosine', payloadIndexes: { tenant: 'keyword', created: 'datetime' } }]);
+  test('each collection carries its declaration as validated and the peers: compared as the reconciler compares', () => {
+    const declared = { name: 'knowledge', vectorSize: 1024, distance: 'Cosine', payloadIndexes: { tenant: { type: 'keyword', isTenant: true }, created: 'datetime' }, hnsw: { m: 32 } };
+    const config = resolveConfig({ qdrant: { replicas: 3, collections: [declared] } });
+    expect(expectationsFromConfig(config).collections).toEqual([{ name: 'knowledge', vectorSize: 1024, distance: 'Cosine', declared: config.qdrant.collections[0], peers: 3 }]);
+    expect(config.qdrant.collections[0]).toEqual(declared);
   });
 
-  test('an index given with its options is expected by its type', () => {
-    const config = resolveConfig({ qdrant: { collections: [{ name: 'knowledge', vectorSize: 1024, distance: 'Cosine', payloadIndexes: { tenant: { type: 'keyword', isTenant: true } } }] } });
-    expect(expectationsFromConfig(config).collections[0].payloadIndexes).toEqual({ tenant: 'keyword' });
+  test('named vectors: the embedding vector is the one named (the temporary collection and a read-only run follow it)', () => {
+    const config = resolveConfig({
+      qdrant: { collections: [{ name: 'docs', vectors: { title: { size: 384, distance: 'Dot' }, body: { size: 1024, distance: 'Cosine' } }, embeddingVector: 'body' }] },
+    });
+    expect(expectationsFromConfig(config).collections[0]).toMatchObject({ name: 'docs', vectorName: 'body', vectorSize: 1024, distance: 'Cosine' });
   });
 
   test('an unknown index type is a config error', () => {

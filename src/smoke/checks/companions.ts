@@ -9,7 +9,7 @@ import type { RequestLimits } from '../http';
 import { embed, isRetryableOllamaError, listModels, sameModel } from '../ollama';
 import { latencyShape, TEMP_COLLECTION_PREFIX } from '../options';
 import { redisRoundTrip } from '../redis';
-import { CheckContext, Outcome, runCheck, skip } from './context';
+import { CheckContext, Outcome, runCheck, seconds, skip } from './context';
 import { deleteTemporary } from './latency';
 
 /** Texts of the RAG round: the first is the one looked up, the others are near-miss distractors. */
@@ -91,11 +91,6 @@ async function waitForModel(ctx: CheckContext, url: string, model: string): Prom
     threshold: model,
     message: `model "${model}" is not pulled (has: ${has}): the model pull did not finish within the deadline (${ctx.options.deadlineS} s from the start of the run)${why}`,
   };
-}
-
-/** "0.4 s", "42 s". */
-function seconds(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
 /** AUTH (on connect), PING, SET/GET/DEL of a temporary key. */

@@ -54,3 +54,8 @@ export async function runCheck(ctx: CheckContext, name: string, body: () => Prom
 export function skip(ctx: CheckContext, name: string, message: string): void {
   ctx.checks.push({ name, status: 'skip', value: null, threshold: null, durationMs: 0, message });
 }
+
+/** A wait's length as a message gives it: "0.4 s", "42 s". */
+export function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
