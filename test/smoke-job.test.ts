@@ -11,13 +11,15 @@ import { SMOKE_BUNDLE_PATH } from '../src/smoke/bundle';
 import { existsSync } from 'node:fs';
 import { resolveConfig } from '../src/config/load';
 import type { StackInput } from '../src/config/schema';
-import { expectationsFromConfig } from '../src/smoke/options';
+import { smokeJobExpectations } from '../src/charts/smoke-chart';
 import { find, Manifest, synthStack } from './support/stack';
 import { hasRedisServer, RedisServer, startRedis } from './support/redis-server';
 import { startOllamaStandIn, OllamaStandIn } from './smoke/support/ollama-stand-in';
 import { startQdrantStandIn, QdrantStandIn } from './smoke/support/qdrant-stand-in';
 import { startImpostor } from './smoke/support/impostor';
 import { appCollection } from './smoke/support/fixtures';
+import { applyCollections } from '../src/collections/reconcile';
+import { HYBRID } from './collections/fixtures';
 
 const API_KEY = 'job-admin-key-3c9d1e';
 const REDIS_PASSWORD = 'job-redis-pw-8a7f';
@@ -48,15 +50,21 @@ describe('smoke Job manifests', () => {
     expect(Object.keys(files.data)).toEqual(['expectations.json']);
   });
 
-  test('the ConfigMap carries the expectations the runner checks, not the stack model', () => {
+  test('the ConfigMap carries the expectations the runner checks: the declared collections, not the whole stack model', () => {
     const files = find(objects, 'ConfigMap', 'test-smoke');
     const expectations = JSON.parse(files.data['expectations.json']);
-    expect(expectations).toEqual(JSON.parse(JSON.stringify(expectationsFromConfig(resolveConfig({ name: 'test' })))));
-    expect(expectations).toMatchObject({
+    expect(expectations).toEqual(JSON.parse(JSON.stringify(smokeJobExpectations(resolveConfig({ name: 'test' })))));
+    expect(expectations).toEqual({
       expectedVersion: expect.stringMatching(/^\d+\.\d+\.\d+$/),
-      collections: [{ name: 'knowledge', vectorSize: 1024, distance: 'Cosine' }],
+      // The declaration as validated and the peers: the schema check compares them as the collections Job does.
+      collections: [{ name: 'knowledge', vectorSize: 1024, distance: 'Cosine', declared: { name: 'knowledge', vectorSize: 1024, distance: 'Cosine' }, peers: 1 }],
       ollama: { embeddingModel: 'mxbai-embed-large', dimension: 1024 },
+      // The Job the schema check waits for and points to.
+      collectionsJob: { namespace: 'test', name: 'test-collections' },
     });
+    expect(find(objects, 'Job', 'test-collections').metadata.labels!['app.kubernetes.io/name']).toBe('collections'); // `plan --job collections` names it
+    const unmanaged = find(synthStack({ name: 'test', qdrant: { manageCollections: false } }), 'ConfigMap', 'test-smoke');
+    expect(JSON.parse(unmanaged.data['expectations.json']).collectionsJob).toBeUndefined();
     const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
     expect(env.SMOKE_EXPECTATIONS).toBe('/smoke/expectations.json');
     expect(env.SMOKE_CONFIG).toBeUndefined();
@@ -199,5 +207,65 @@ function runJob(objects: Manifest[], resolve: { secrets: Record<string, string>;
   test('an unreachable Qdrant exits 3', async () => {
     const { code } = await runJob(objects, { secrets: secrets(API_KEY, REDIS_PASSWORD), urls: { ...urls(), QDRANT_URL: 'http://127.0.0.1:9' }, extraEnv: { SMOKE_DEADLINE_S: '2' } });
     expect(code).toBe(3);
+  }, 60_000);
+});
+
+/**
+ * A fresh install: the collections Job creates the declared collections, the smoke Job checks them with the
+ * reconciler's comparison. Under Argo CD the Jobs run in that order (PostSync waves 0 and 1); under plain
+ * kubectl and Flux they start together, and the smoke Job waits for the collections.
+ */
+(existsSync(SMOKE_BUNDLE_PATH) && hasRedisServer() ? describe : describe.skip)('a fresh install: the collections reconciler, then the smoke Job', () => {
+  let ollama: OllamaStandIn;
+  let redis: RedisServer;
+  let qdrant: QdrantStandIn | undefined;
+  // A hybrid collection (named dense vector for the embeddings, sparse vector, HNSW, quantization, indexes, an alias).
+  const input: StackInput = { name: 'test', smoke: { vectors: 300, queries: 10, deadlineSeconds: 5 }, qdrant: { collections: [HYBRID as never] } };
+  const objects = synthStack(input);
+  const config = resolveConfig(input);
+  const reconcile = (url: string) =>
+    applyCollections({ url, apiKey: API_KEY }, config.qdrant.collections, { peers: config.qdrant.replicas, deadlineMs: 10_000, backoff: { baseMs: 20, capMs: 200 } });
+
+  beforeAll(async () => {
+    ollama = await startOllamaStandIn({ models: ['mxbai-embed-large:latest'], dimension: 1024 });
+    redis = await startRedis(REDIS_PASSWORD);
+  });
+  beforeEach(async () => {
+    qdrant = await startQdrantStandIn({ apiKey: API_KEY });
+  });
+  afterEach(() => qdrant?.close());
+  afterAll(async () => {
+    await Promise.all([ollama?.close(), redis?.stop()]);
+  });
+  const job = (extraEnv: Record<string, string> = {}) =>
+    runJob(objects, {
+      secrets: { 'test-qdrant-api-key/api-key': API_KEY, 'test-redis-password/password': REDIS_PASSWORD },
+      urls: { QDRANT_URL: qdrant!.url, OLLAMA_URL: ollama.url, REDIS_URL: redis.url },
+      extraEnv,
+    });
+
+  test('the reconciler first (Argo CD\'s order): the smoke Job passes, the collection in sync with the model', async () => {
+    const applied = await reconcile(qdrant!.url);
+    expect(applied.collections).toEqual([expect.objectContaining({ name: 'docs', action: 'create', applied: true })]);
+    const { code, output } = await job();
+    expect(output).toMatch(/^collection\.docs\s+PASS\s+in sync green\s+in sync green\|yellow\s+\d+\s+in sync with the stack model$/m);
+    expect(code).toBe(0);
+    expect(qdrant!.collectionNames()).toEqual(['docs']);
+  }, 60_000);
+
+  test('both started together (plain kubectl, Flux): the smoke Job waits for the collection and says how long', async () => {
+    const reconciler = new Promise((r) => setTimeout(r, 1000)).then(() => reconcile(qdrant!.url));
+    const [{ code, output }, applied] = await Promise.all([job(), reconciler]);
+    expect(applied.collections[0]).toMatchObject({ action: 'create', applied: true });
+    expect(output).toMatch(/^collection\.docs\s+PASS\s.*in sync with the stack model \(waited [\d.]+ s for it to be created/m);
+    expect(code).toBe(0);
+  }, 60_000);
+
+  test('no reconciler within the deadline: the smoke Job fails, naming the collection and the collections Job', async () => {
+    const { code, output } = await job({ SMOKE_DEADLINE_S: '1' });
+    expect(output).toMatch(
+      /^collection\.docs\s+FAIL\s+missing\s+.*collection "docs" does not exist within the deadline \(1 s from the start of the run\) \(waited [\d.]+ s for it to be created\): the collections Job test-collections-<hash> \(its log: kubectl -n test logs job\/\$\(qdrant-stack plan --job collections\)\) should have created it$/m,
+    );
+    expect(code).toBe(1);
   }, 60_000);
 });

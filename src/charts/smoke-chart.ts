@@ -2,10 +2,20 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { StackConfig } from '../config/schema';
 import { SmokeTest } from '../constructs/smoke-job';
-import { expectationsFromConfig } from '../smoke/options';
+import { expectationsFromConfig, type SmokeExpectations } from '../smoke/options';
 import { stackNamespace, StackChart } from './stack-chart';
 import { finalizeObjects, markVerifiedRender } from './finalize';
 import { objectName } from '../naming';
+
+/**
+ * What the smoke Job checks against: the model's expectations and, when the stack renders the collections
+ * Job, that Job, which the schema check waits for and points to.
+ */
+export function smokeJobExpectations(config: StackConfig): SmokeExpectations {
+  const expectations = expectationsFromConfig(config);
+  if (!config.qdrant.manageCollections || config.qdrant.collections.length === 0) return expectations;
+  return { ...expectations, collectionsJob: { namespace: stackNamespace(config), name: objectName('Job', config.name, 'collections') } };
+}
 
 /**
  * The in-cluster smoke test of a stack, in a chart (and so a file) of its own: its ConfigMap carries the
@@ -25,7 +35,7 @@ export class SmokeChart extends Chart {
       connectionConfigMap: stack.connection.configMapName,
       qdrantApiKey: stack.qdrant.apiKeySecret,
       redisPassword: stack.redis?.passwordSecret,
-      expectations: expectationsFromConfig(config),
+      expectations: smokeJobExpectations(config),
       hook: config.smoke.hook,
       vectors: config.smoke.vectors,
       queries: config.smoke.queries,

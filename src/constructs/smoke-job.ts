@@ -26,8 +26,9 @@ export interface SmokeTestProps {
    */
   readonly redisPassword?: SecretKeyReference;
   /**
-   * What the runner expects (collections, Qdrant version, Ollama's embedding model and dimension):
-   * `expectationsFromConfig` of the stack model, rendered as expectations.json.
+   * What the runner expects (each collection with the model's declaration of it and the peer count, the
+   * Qdrant version, Ollama's embedding model and dimension, the collections Job to wait for):
+   * `smokeJobExpectations` of the stack model, rendered as expectations.json.
    */
   readonly expectations: SmokeExpectations;
   /**
