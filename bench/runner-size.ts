@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const app = Testing.app();
   addStack(app, resolveConfig({}));
   const objects = app.charts.flatMap((chart) => Testing.synth(chart) as { kind: string; metadata: { name: string }; binaryData?: object }[]);
-  const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.binaryData);
+  const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.binaryData && o.metadata.name === 'qdrant-stack-smoke');
   if (!configMap) throw new Error('no smoke ConfigMap rendered (smoke.enabled false?)');
   const configMapBytes = Buffer.byteLength(JSON.stringify(configMap));
   const largest = objects.map((o) => ({ name: `${o.kind}/${o.metadata.name}`, bytes: Buffer.byteLength(JSON.stringify(o)) })).sort((a, b) => b.bytes - a.bytes)[0];

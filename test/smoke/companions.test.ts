@@ -89,9 +89,10 @@ describe('Ollama and the RAG round', () => {
     expect(model.status).toBe('fail');
     expect(model.message).toBe('model "mxbai-embed-large" is not pulled (has: none): the model pull did not finish within the deadline (1.5 s from the start of the run)');
     expect(ollama.tagsCalls()).toBeGreaterThan(2);
-    // The deadline counts from the start of the run, like Qdrant's waits: reached, not overshot by much.
+    // The deadline counts from the start of the run, like Qdrant's waits: reached, and the 60 s pull not waited out
+    // (a generous bound: a loaded CI machine must not fail it; timing itself is for bench/).
     expect(elapsed).toBeGreaterThanOrEqual(1500);
-    expect(elapsed).toBeLessThan(4000);
+    expect(elapsed).toBeLessThan(30_000);
     expect(report.exitCode).toBe(1);
   });
 
