@@ -26,6 +26,8 @@ export function stackJsonSchema(): Record<string, unknown> {
         const { innerType, defaultValue } = def as z.core.$ZodDefaultDef;
         if (z.safeParse(innerType, defaultValue).success) jsonSchema.default = defaultValue;
       }
+      // cidrv4/cidrv6 are zod's names, not JSON Schema formats (editors warn); the pattern beside them says it.
+      if ((jsonSchema.format === 'cidrv4' || jsonSchema.format === 'cidrv6') && jsonSchema.pattern) delete jsonSchema.format;
       // `.int()` adds the safe-integer range; it is noise in an editor tooltip.
       if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
       if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
