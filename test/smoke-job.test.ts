@@ -66,7 +66,7 @@ describe('smoke Job manifests', () => {
     const unmanaged = find(synthStack({ name: 'test', qdrant: { manageCollections: false } }), 'ConfigMap', 'test-smoke');
     expect(JSON.parse(unmanaged.data['expectations.json']).collectionsJob).toBeUndefined();
     const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
-    expect(env.SMOKE_EXPECTATIONS).toBe('/smoke/expectations.json');
+    expect(env.SMOKE_EXPECTATIONS).toBe('/runner/expectations.json');
     expect(env.SMOKE_CONFIG).toBeUndefined();
   });
 
@@ -112,11 +112,11 @@ function runJob(objects: Manifest[], resolve: { secrets: Record<string, string>;
   const env: Record<string, string> = { PATH: process.env.PATH! };
   for (const from of container.envFrom) Object.assign(env, find(objects, 'ConfigMap', from.configMapRef.name).data, resolve.urls);
   for (const e of container.env) {
-    if (e.value !== undefined) env[e.name] = e.value.replace('/smoke/', `${dir}/`);
+    if (e.value !== undefined) env[e.name] = e.value.replace('/runner/', `${dir}/`);
     else env[e.name] = resolve.secrets[`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`];
   }
   Object.assign(env, resolve.extraEnv);
-  const program = container.command[2].replace(/\/(smoke|tmp)\//g, `${dir}/`);
+  const program = container.command[2].replace(/\/(runner|tmp)\//g, `${dir}/`);
   return new Promise<{ code: number | null; output: string }>((done) => {
     const child = spawn(container.command[0] === 'node' ? process.execPath : container.command[0], ['-e', program], { env });
     let output = '';

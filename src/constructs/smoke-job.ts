@@ -1,15 +1,11 @@
 import { Duration } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import type * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { QDRANT } from '../components/qdrant';
-import { RUNNER } from '../components/runner';
 import { JOB_RESOURCES } from '../config/resources';
-import { readSmokeBundle, smokeBootstrap } from '../smoke/bundle';
 import type { SmokeExpectations } from '../smoke/options';
-import { postDeployHookAnnotations, SYNC_WAVE, syncWave } from './gitops';
-import { CLIENT_LABEL, componentLabels } from './labels';
+import { postDeployHookAnnotations } from './gitops';
 import type { SecretKeyReference } from './qdrant';
-import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
+import { RUNNER_MOUNT, RunnerJob } from './runner-job';
 
 /** Props of {@link SmokeTest}. */
 export interface SmokeTestProps {
@@ -68,14 +64,12 @@ export interface SmokeTestProps {
   readonly image?: string;
 }
 
-const BUNDLE_KEY = 'smoke-runner.js.br';
 const EXPECTATIONS_KEY = 'expectations.json';
-const MOUNT = '/smoke';
 
 /** Annotations that make the Job a post-deploy test. */
 export function smokeHookAnnotations(hook: 'argocd' | 'helm-test'): Record<string, string> {
   if (hook === 'helm-test') return { 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation' };
-  // After the model pull (wave 0 of PostSync): the RAG round needs the embedding model.
+  // After the model pull and the collections (wave 0 of PostSync): the RAG round needs the embedding model.
   return postDeployHookAnnotations(1);
 }
 
@@ -89,58 +83,31 @@ export class SmokeTest extends Construct {
   constructor(scope: Construct, id: string, props: SmokeTestProps) {
     super(scope, id);
     const deadlineSeconds = props.deadlineSeconds ?? 600;
-    const labels = {
-      ...componentLabels({ app: 'smoke-test', instance: props.name, component: 'verification', partOf: props.partOf, version: '1' }),
-      [CLIENT_LABEL.key]: CLIENT_LABEL.value,
-    };
-    const files = new kplus.ConfigMap(this, 'files', {
-      metadata: { name: props.name, labels, annotations: syncWave(SYNC_WAVE.config) },
+    this.job = new RunnerJob(this, 'runner', {
+      name: props.name,
+      partOf: props.partOf,
+      app: 'smoke-test',
+      component: 'verification',
+      bundle: 'smoke-runner',
+      entry: 'runnerMain',
       // Only what the runner checks against, not the model: the runner has no zod or YAML to validate one.
-      data: { [EXPECTATIONS_KEY]: `${JSON.stringify(props.expectations, null, 2)}\n` },
-      binaryData: { [BUNDLE_KEY]: readSmokeBundle().toString('base64') },
-    });
-
-    this.job = new kplus.Job(this, 'job', {
-      metadata: { name: props.name, labels, annotations: smokeHookAnnotations(props.hook ?? 'argocd') },
-      podMetadata: { labels },
+      files: { [EXPECTATIONS_KEY]: `${JSON.stringify(props.expectations, null, 2)}\n` },
+      env: {
+        SMOKE_EXPECTATIONS: `${RUNNER_MOUNT}/${EXPECTATIONS_KEY}`,
+        SMOKE_VECTORS: String(props.vectors ?? 10_000),
+        SMOKE_QUERIES: String(props.queries ?? 200),
+        SMOKE_MAX_P95_MS: String(props.maxP95Ms ?? 50),
+        SMOKE_DEADLINE_S: String(deadlineSeconds),
+      },
+      secretEnv: { QDRANT_API_KEY: props.qdrantApiKey, ...(props.redisPassword ? { REDIS_PASSWORD: props.redisPassword } : {}) },
+      connectionConfigMap: props.connectionConfigMap,
+      tlsSecretName: props.tlsSecretName,
+      annotations: smokeHookAnnotations(props.hook ?? 'argocd'),
+      activeDeadline: Duration.seconds(deadlineSeconds + 600),
       // A failed verdict is a result, not a flake: one retry for a node loss at most.
       backoffLimit: 1,
-      activeDeadline: Duration.seconds(deadlineSeconds + 600),
-      securityContext: restrictedPodSecurity(RUNNER.uid, RUNNER.gid),
-      restartPolicy: kplus.RestartPolicy.NEVER,
-      automountServiceAccountToken: false,
-    });
-    const mounted = kplus.Volume.fromConfigMap(this, 'files-volume', files, { name: 'smoke' });
-    const tmp = kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp');
-    const tls = props.tlsSecretName
-      ? kplus.Volume.fromSecret(this, 'tls', kplus.Secret.fromSecretName(this, 'tls-secret', props.tlsSecretName), { name: 'tls', items: { [QDRANT.tlsFiles.ca]: { path: QDRANT.tlsFiles.ca } } })
-      : undefined;
-    const secretEnv = (id: string, ref: SecretKeyReference) =>
-      kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, id, ref.secretName), key: ref.key });
-    const container = this.job.addContainer({
-      name: 'smoke',
-      image: props.image ?? RUNNER.image,
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      command: ['node', '-e', smokeBootstrap(`${MOUNT}/${BUNDLE_KEY}`, '/tmp/smoke-runner.js')],
-      envVariables: {
-        QDRANT_API_KEY: secretEnv('api-key', props.qdrantApiKey),
-        ...(props.redisPassword ? { REDIS_PASSWORD: secretEnv('redis-password', props.redisPassword) } : {}),
-        SMOKE_EXPECTATIONS: kplus.EnvValue.fromValue(`${MOUNT}/${EXPECTATIONS_KEY}`),
-        SMOKE_VECTORS: kplus.EnvValue.fromValue(String(props.vectors ?? 10_000)),
-        SMOKE_QUERIES: kplus.EnvValue.fromValue(String(props.queries ?? 200)),
-        SMOKE_MAX_P95_MS: kplus.EnvValue.fromValue(String(props.maxP95Ms ?? 50)),
-        SMOKE_DEADLINE_S: kplus.EnvValue.fromValue(String(deadlineSeconds)),
-        ...(tls ? { NODE_EXTRA_CA_CERTS: kplus.EnvValue.fromValue(`${QDRANT.paths.tls}/${QDRANT.tlsFiles.ca}`) } : {}),
-      },
-      securityContext: restrictedContainerSecurity(RUNNER.uid, RUNNER.gid),
-      volumeMounts: [
-        { path: MOUNT, volume: mounted, readOnly: true },
-        { path: '/tmp', volume: tmp },
-        ...(tls ? [{ path: QDRANT.paths.tls, volume: tls, readOnly: true }] : []),
-      ],
-    });
-    // QDRANT_URL, OLLAMA_URL, REDIS_URL: the same contract the applications use.
-    container.env.copyFrom(kplus.Env.fromConfigMap(kplus.ConfigMap.fromConfigMapName(this, 'connection', props.connectionConfigMap)));
-    finishRestrictedPod(this.job, '/spec/template/spec', [JOB_RESOURCES.smoke]);
+      resources: JOB_RESOURCES.smoke,
+      image: props.image,
+    }).job;
   }
 }
