@@ -131,10 +131,17 @@ export class StackChart extends Chart {
     if (config.networkPolicies.enabled) this.addNetworkPolicies(config, stackLabels);
   }
 
-  /** Every object, finished over the rendered output (config checksums on pods, Jobs named by content). */
+  /**
+   * Every object, finished over the rendered output (config checksums on pods, Jobs named by content).
+   * Rendered once: the runner charts read it too (the ConfigMaps their Jobs use, the render the smoke test
+   * verifies); each caller gets its own copy.
+   */
   override toJson(): any[] {
-    return finalizeObjects(super.toJson());
+    this.rendered ??= finalizeObjects(super.toJson());
+    return structuredClone(this.rendered);
   }
+
+  private rendered?: any[];
 
   private connectionSettings(config: StackConfig, namespace: string): ConnectionSettings {
     const host = (service: string) => `${service}.${namespace}.svc`;
