@@ -10,3 +10,14 @@ export const RUNNER = {
   gid: 1000,
   scriptsPath: '/scripts',
 } as const;
+
+/**
+ * The collections reconciler (src/collections/job.ts, bundled by `npm run build`) as every target runs it:
+ * its bundle, entry, the file of declared collections and the environment it reads.
+ */
+export const COLLECTIONS_RUNNER = {
+  bundle: 'collections-runner',
+  entry: 'jobMain',
+  file: 'collections.json',
+  env: { file: 'COLLECTIONS_FILE', deadline: 'COLLECTIONS_DEADLINE_S' },
+} as const;

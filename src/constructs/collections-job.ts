@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { CollectionConfig } from '../config/collection';
+import { COLLECTIONS_RUNNER } from '../components/runner';
 import { JOB_RESOURCES } from '../config/resources';
 import type { DeclaredCollections } from '../collections/job';
 import { postDeployHookAnnotations } from './gitops';
@@ -30,7 +31,6 @@ export interface CollectionsJobProps {
   readonly tlsSecretName?: string;
 }
 
-const FILE = 'collections.json';
 
 /**
  * Collections as code in the cluster: after each sync, before the smoke test (Argo CD PostSync wave 0; under
@@ -50,10 +50,10 @@ export class CollectionsJob extends Construct {
       partOf: props.partOf,
       app: 'collections',
       component: 'schema',
-      bundle: 'collections-runner',
-      entry: 'jobMain',
-      files: { [FILE]: `${JSON.stringify(declared, null, 2)}\n` },
-      env: { COLLECTIONS_FILE: `${RUNNER_MOUNT}/${FILE}`, COLLECTIONS_DEADLINE_S: String(deadlineSeconds) },
+      bundle: COLLECTIONS_RUNNER.bundle,
+      entry: COLLECTIONS_RUNNER.entry,
+      files: { [COLLECTIONS_RUNNER.file]: `${JSON.stringify(declared, null, 2)}\n` },
+      env: { [COLLECTIONS_RUNNER.env.file]: `${RUNNER_MOUNT}/${COLLECTIONS_RUNNER.file}`, [COLLECTIONS_RUNNER.env.deadline]: String(deadlineSeconds) },
       secretEnv: { QDRANT_API_KEY: props.qdrantApiKey },
       connectionConfigMap: props.connectionConfigMap,
       tlsSecretName: props.tlsSecretName,

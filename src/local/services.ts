@@ -7,7 +7,7 @@ import { Environment, secret, value } from '../components/env';
 import { OLLAMA, OLLAMA_PULL_SCRIPT, ollamaEnvironment, ollamaImage, ollamaPullEnvironment } from '../components/ollama';
 import { QDRANT, qdrantEnvironment, qdrantImage } from '../components/qdrant';
 import { REDIS, redisConfig, redisEnvironment, redisImage, redisPing, writeAuthScript } from '../components/redis';
-import { RUNNER } from '../components/runner';
+import { COLLECTIONS_RUNNER, RUNNER } from '../components/runner';
 import type { DeclaredCollections } from '../collections/job';
 import type { CollectionConfig } from '../config/collection';
 import { ollamaModels } from '../config/embedding';
@@ -75,12 +75,6 @@ export function devTcpHttpCheck(port: number, path: string): string {
   );
 }
 
-/**
- * The collections reconciler of the Kubernetes Job (src/collections/job.ts, bundled by `npm run build`) and
- * what it reads: its entry, and where the declared collections go (COLLECTIONS_FILE).
- */
-const COLLECTIONS_RUNNER = { bundle: 'collections-runner', entry: 'jobMain', tmp: '/tmp', file: 'collections.json' } as const;
-
 /** Locally Qdrant is one node: a shard has one copy, whatever a cluster's model asks of copies and acknowledgements. */
 function singleNode(c: CollectionConfig): CollectionConfig {
   const { replicationFactor: _copies, writeConsistencyFactor: _acks, ...rest } = c;
@@ -95,7 +89,8 @@ function singleNode(c: CollectionConfig): CollectionConfig {
  * writes them into the tmpfs.
  */
 function collectionsService(config: StackConfig, qdrant: LocalService): LocalService {
-  const { bundle, entry, tmp, file } = COLLECTIONS_RUNNER;
+  const { bundle, entry, file } = COLLECTIONS_RUNNER;
+  const tmp = '/tmp';
   const declared: DeclaredCollections = { peers: 1, collections: config.qdrant.collections.map(singleNode) };
   const program = bootstrap({ base64: readBundle(bundle).toString('base64') }, `${tmp}/${bundle}.js`, entry, {
     files: { [`${tmp}/${file}`]: JSON.stringify(declared) },
@@ -109,8 +104,8 @@ function collectionsService(config: StackConfig, qdrant: LocalService): LocalSer
       QDRANT_URL: value(`http://${qdrant.name}:${QDRANT.ports.http}`),
       // The admin key: the reconciler creates and updates collections.
       QDRANT_API_KEY: secret('QDRANT_API_KEY'),
-      COLLECTIONS_FILE: value(`${tmp}/${file}`),
-      COLLECTIONS_DEADLINE_S: value(String(config.smoke.deadlineSeconds)),
+      [COLLECTIONS_RUNNER.env.file]: value(`${tmp}/${file}`),
+      [COLLECTIONS_RUNNER.env.deadline]: value(String(config.smoke.deadlineSeconds)),
     },
     ports: [],
     volumes: [],
