@@ -2,7 +2,7 @@ import Ajv from 'ajv';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -10,6 +10,7 @@ import { renderCompose, renderEnvExample } from '../src/compose/render';
 import { resolveConfig } from '../src/config/load';
 import type { StackInput } from '../src/config/schema';
 import { main } from '../src/cli/main';
+import { findRedisServer, freePort, hasRedisServer } from './support/redis-server';
 
 // The Compose Specification's JSON schema, as shipped by dclint (a maintained Compose linter).
 const schema = JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', 'dclint', 'schemas', 'compose.schema.json'), 'utf8'));
@@ -148,4 +149,35 @@ describe('qdrant-stack compose', () => {
     expect(err).toContain('redis.maxMemory: must be a positive quantity');
     expect(spawnSync('ls', [dir], { encoding: 'utf8' }).stdout.trim()).toBe('stack.yaml');
   });
+});
+
+(hasRedisServer() ? describe : describe.skip)('the local Redis service, run as rendered', () => {
+  test('its entrypoint writes redis.conf into its tmpfs, the password into the auth include, and starts an authenticated Redis', async () => {
+    const service = compose().services.redis;
+    const dir = mkdtempSync(join(tmpdir(), 'local-redis-'));
+    const port = await freePort();
+    // The container's paths moved into a folder; its port moved to a free one.
+    const script = (service.entrypoint[2] as string)
+      .replaceAll('$$', '$')
+      .replace(/\/etc\/redis|\/run\/redis-auth|\/data/g, (p) => join(dir, p.replaceAll('/', '_')))
+      .replace('port 6379', `port ${port}`)
+      .replace('exec redis-server', `exec ${findRedisServer()}`);
+    // The tmpfs mounts and the volume exist in the container: here, folders.
+    for (const folder of ['_etc_redis', '_run_redis-auth', '_data']) mkdirSync(join(dir, folder));
+    const child = spawn('/bin/sh', ['-c', script], { env: { PATH: process.env.PATH!, REDISCLI_AUTH: 'local-redis-pw' } });
+    try {
+      let pong = '';
+      for (let i = 0; i < 50 && !pong.includes('PONG'); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        pong = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8', env: { ...process.env, REDISCLI_AUTH: 'local-redis-pw' } }).stdout;
+      }
+      expect(pong).toContain('PONG');
+      const anonymous = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8', env: { PATH: process.env.PATH! } });
+      expect(`${anonymous.stdout}${anonymous.stderr}`).toMatch(/NOAUTH/);
+      expect(readFileSync(join(dir, '_etc_redis', 'redis.conf'), 'utf8')).toContain('maxmemory-policy volatile-lru');
+      expect(readFileSync(join(dir, '_etc_redis', 'redis.conf'), 'utf8')).not.toContain('local-redis-pw');
+    } finally {
+      child.kill();
+    }
+  }, 30_000);
 });

@@ -117,6 +117,13 @@ function collectionsService(config: StackConfig, qdrant: LocalService): LocalSer
   };
 }
 
+/** Shell that writes `content` to `path` (a quoted heredoc: nothing in it is expanded). */
+export function writeFileScript(path: string, content: string): string {
+  const end = 'QDRANT_STACK_EOF';
+  if (content.includes(end)) throw new Error(`${path}: content must not contain ${end}`);
+  return `cat > '${path}' <<'${end}'\n${content.endsWith('\n') ? content : `${content}\n`}${end}`;
+}
+
 /** The local containers of a stack, in start order. */
 export function localStack(config: StackConfig): LocalStack {
   const services: LocalService[] = [];
@@ -208,19 +215,15 @@ export function localStack(config: StackConfig): LocalStack {
       name: 'redis',
       image: redisImage(r.version),
       user: `${REDIS.uid}:${REDIS.gid}`,
-      // The Kubernetes init container's job, done in the same container before Redis starts.
-      entrypoint: ['/bin/sh', '-c', `${writeAuthScript('env')}\nexec redis-server ${REDIS.paths.config}/redis.conf`],
+      // The Kubernetes init container's job, done in the same container before Redis starts; and the config
+      // written into a tmpfs: a read-only service can have no file mounted in (Compose refuses inline configs
+      // there — docker/compose#12031 — and Docker an upload into a read-only root).
+      entrypoint: ['/bin/sh', '-c', `${writeAuthScript('env')}\n${writeFileScript(`${REDIS.paths.config}/redis.conf`, redisConfig({ maxMemoryBytes: parseBytes(r.maxMemory)!, maxMemoryPolicy: r.maxMemoryPolicy, persistence: r.persistence }))}\nexec redis-server ${REDIS.paths.config}/redis.conf`],
       environment: redisEnvironment(),
       ports: [{ name: 'redis', container: REDIS.port, host: REDIS.port }],
       volumes: [{ name: 'redis-data', path: REDIS.paths.data }],
-      tmpfs: [REDIS.paths.auth, REDIS.paths.tmp],
-      files: [
-        {
-          name: 'redis-conf',
-          path: `${REDIS.paths.config}/redis.conf`,
-          content: redisConfig({ maxMemoryBytes: parseBytes(r.maxMemory)!, maxMemoryPolicy: r.maxMemoryPolicy, persistence: r.persistence }),
-        },
-      ],
+      tmpfs: [REDIS.paths.auth, REDIS.paths.config, REDIS.paths.tmp],
+      files: [],
       healthcheck: { test: ['CMD-SHELL', redisPing()], intervalSeconds: 10, timeoutSeconds: 5, retries: 5, startPeriodSeconds: 300 },
       dependsOn: [],
       restart: 'unless-stopped',
