@@ -8,22 +8,13 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundlePath } from '../src/jobs/bundles';
-import type { StackInput } from '../src/config/schema';
 
-type CollectionInput = NonNullable<NonNullable<StackInput['qdrant']>['collections']>[number];
 import { CollectionsStandIn, startCollectionsStandIn } from './support/qdrant-collections-stand-in';
+import { HYBRID } from './support/hybrid-collection';
 import { find, Manifest, synthStack } from './support/stack';
 
 const API_KEY = 'collections-admin-key-5b1e';
 
-const HYBRID: CollectionInput = {
-  name: 'docs',
-  vectors: { dense: { size: 1024, distance: 'Cosine', hnsw: { m: 32 } } },
-  sparseVectors: { bm25: { modifier: 'idf' } },
-  payloadIndexes: { tenant: { type: 'keyword', isTenant: true } },
-  aliases: ['docs-current'],
-  embeddings: true,
-};
 
 describe('collections Job manifests', () => {
   const objects = synthStack({ name: 'test', qdrant: { collections: [HYBRID] } });

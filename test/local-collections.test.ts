@@ -13,19 +13,11 @@ import { renderCompose } from '../src/compose/render';
 import { resolveConfig } from '../src/config/load';
 import type { StackInput } from '../src/config/schema';
 import { CollectionsStandIn, startCollectionsStandIn } from './support/qdrant-collections-stand-in';
+import { HYBRID } from './support/hybrid-collection';
 
-type CollectionInput = NonNullable<NonNullable<StackInput['qdrant']>['collections']>[number];
 
 const API_KEY = 'compose-admin-key-3c9d';
 
-const HYBRID: CollectionInput = {
-  name: 'docs',
-  vectors: { dense: { size: 1024, distance: 'Cosine', hnsw: { m: 32 } } },
-  sparseVectors: { bm25: { modifier: 'idf' } },
-  payloadIndexes: { tenant: { type: 'keyword', isTenant: true } },
-  aliases: ['docs-current'],
-  embeddings: true,
-};
 
 const composeFile = (input: StackInput) => parse(renderCompose(resolveConfig(input)));
 

@@ -6,34 +6,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { convert } from 'xmlbuilder2';
-import { registerSmokeCommand } from '../../src/cli/smoke-command';
 import { TEMP_COLLECTION_PREFIX } from '../../src/smoke/options';
 import { startOllamaStandIn } from './support/ollama-stand-in';
 import { startQdrantStandIn, QdrantStandIn } from './support/qdrant-stand-in';
 import { ADMIN_KEY, appCollection, READ_ONLY_KEY } from './support/fixtures';
+import { smokeCli } from './support/cli';
 
-/** Runs the CLI wired as src/cli/main.ts wires it; returns exit code and both outputs. */
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  let code = 0;
-  const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t) };
-  const program = new Command('qdrant-stack').exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
-  registerSmokeCommand(program, io, (c) => (code = c));
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    await program.parseAsync(['node', 'qdrant-stack', 'smoke', ...args]);
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    code = e.exitCode === 0 ? 0 : 2; // main.ts: any usage error exits 2
-  } finally {
-    for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
-  }
-  return { code, out, err };
-}
+const cli = smokeCli;
 
 const fast = ['--vectors', '300', '--queries', '10', '--vector-size', '64', '--deadline-s', '2'];
 let qdrant: QdrantStandIn;
