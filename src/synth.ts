@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { StackConfig } from './config/schema';
 import { SmokeChart } from './charts/smoke-chart';
 import { CollectionsChart } from './charts/collections-chart';
+import { managesCollections } from './config/collection';
 import { renderCompose, renderEnvExample } from './compose/render';
 import { StackChart } from './charts/stack-chart';
 import { MARKER_FILE, replaceFolder, writeMarker } from './output';
@@ -16,7 +17,7 @@ import { MARKER_FILE, replaceFolder, writeMarker } from './output';
 /** Adds the stack's charts to an app (used by `cdk8s synth` and by the CLI): `<name>` and `<name>-smoke`. */
 export function addStack(app: App, config: StackConfig): StackChart {
   const stack = new StackChart(app, config.name, { config });
-  if (config.qdrant.manageCollections && config.qdrant.collections.length > 0) new CollectionsChart(app, `${config.name}-collections`, { config, stack });
+  if (managesCollections(config)) new CollectionsChart(app, `${config.name}-collections`, { config, stack });
   if (config.smoke.enabled) new SmokeChart(app, `${config.name}-smoke`, { config, stack });
   return stack;
 }

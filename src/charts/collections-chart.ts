@@ -1,25 +1,24 @@
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { StackConfig } from '../config/schema';
 import { CollectionsJob } from '../constructs/collections-job';
 import { objectName } from '../naming';
-import { finalizeObjects } from './finalize';
-import { stackNamespace, StackChart } from './stack-chart';
+import { RunnerChart } from './runner-chart';
+import type { StackChart } from './stack-chart';
 
-/**
- * The collections reconciler of a stack, in a chart (and so a file) of its own, like the smoke test: its
- * ConfigMap carries the bundled runner beside the declared collections.
- */
-export class CollectionsChart extends Chart {
+/** Name of the collections Job before its content hash (the smoke test waits for it and points to it). */
+export function collectionsJobName(config: StackConfig): string {
+  return objectName('Job', config.name, 'collections');
+}
+
+/** The collections reconciler of a stack: a Job with the bundled reconciler and the declared collections. */
+export class CollectionsChart extends RunnerChart {
   readonly collections: CollectionsJob;
-  private readonly stack: StackChart;
 
   constructor(scope: Construct, id: string, props: { config: StackConfig; stack: StackChart }) {
     const { config, stack } = props;
-    super(scope, id, { namespace: stackNamespace(config), disableResourceNameHashes: true });
-    this.stack = stack;
+    super(scope, id, config, stack);
     this.collections = new CollectionsJob(this, 'collections', {
-      name: objectName('Job', config.name, 'collections'),
+      name: collectionsJobName(config),
       partOf: config.name,
       collections: config.qdrant.collections,
       peers: config.qdrant.replicas,
@@ -28,10 +27,5 @@ export class CollectionsChart extends Chart {
       deadlineSeconds: config.smoke.deadlineSeconds,
       tlsSecretName: config.qdrant.tls?.secretName,
     });
-  }
-
-  /** Finished like the stack's objects; the Job reads the stack's connection ConfigMap, so its content counts. */
-  override toJson(): any[] {
-    return finalizeObjects(super.toJson(), this.stack.toJson());
   }
 }

@@ -1,11 +1,13 @@
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { StackConfig } from '../config/schema';
 import { SmokeTest } from '../constructs/smoke-job';
 import { expectationsFromConfig, type SmokeExpectations } from '../smoke/options';
-import { stackNamespace, StackChart } from './stack-chart';
-import { finalizeObjects, markVerifiedRender } from './finalize';
 import { objectName } from '../naming';
+import { managesCollections } from '../config/collection';
+import { collectionsJobName } from './collections-chart';
+import { markVerifiedRender, RenderedObject } from './finalize';
+import { RunnerChart } from './runner-chart';
+import { stackNamespace, StackChart } from './stack-chart';
 
 /**
  * What the smoke Job checks against: the model's expectations and, when the stack renders the collections
@@ -13,22 +15,17 @@ import { objectName } from '../naming';
  */
 export function smokeJobExpectations(config: StackConfig): SmokeExpectations {
   const expectations = expectationsFromConfig(config);
-  if (!config.qdrant.manageCollections || config.qdrant.collections.length === 0) return expectations;
-  return { ...expectations, collectionsJob: { namespace: stackNamespace(config), name: objectName('Job', config.name, 'collections') } };
+  if (!managesCollections(config)) return expectations;
+  return { ...expectations, collectionsJob: { namespace: stackNamespace(config), name: collectionsJobName(config) } };
 }
 
-/**
- * The in-cluster smoke test of a stack, in a chart (and so a file) of its own: its ConfigMap carries the
- * bundled runner, which would drown the reviewable manifests of the stack itself.
- */
-export class SmokeChart extends Chart {
+/** The in-cluster smoke test of a stack: a Job with the bundled runner and what it checks against. */
+export class SmokeChart extends RunnerChart {
   readonly smoke: SmokeTest;
-  private readonly stack: StackChart;
 
   constructor(scope: Construct, id: string, props: { config: StackConfig; stack: StackChart }) {
     const { config, stack } = props;
-    super(scope, id, { namespace: stackNamespace(config), disableResourceNameHashes: true });
-    this.stack = stack;
+    super(scope, id, config, stack);
     this.smoke = new SmokeTest(this, 'smoke', {
       name: objectName('Job', config.name, 'smoke'),
       partOf: config.name,
@@ -45,14 +42,8 @@ export class SmokeChart extends Chart {
     });
   }
 
-  /**
-   * Finished like the stack's objects (the Job reads the stack's connection ConfigMap, so its content counts),
-   * and marked with the render it verifies: any change to the stack is a new smoke run.
-   */
-  override toJson(): any[] {
-    const stack = this.stack.toJson();
-    const objects = super.toJson();
+  /** Marked with the render it verifies: any change to the stack is a new smoke run. */
+  protected override beforeFinish(objects: RenderedObject[], stack: readonly RenderedObject[]): void {
     markVerifiedRender(objects, stack);
-    return finalizeObjects(objects, stack);
   }
 }

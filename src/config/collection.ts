@@ -197,3 +197,8 @@ export const collectionSchema = z
 
 export type CollectionConfig = z.output<typeof collectionSchema>;
 export type Distance = z.output<typeof distanceSchema>;
+
+/** Whether a stack reconciles its collections (a Job; locally a one-shot): managed, and something declared. */
+export function managesCollections(stack: { qdrant: { manageCollections: boolean; collections: readonly unknown[] } }): boolean {
+  return stack.qdrant.manageCollections && stack.qdrant.collections.length > 0;
+}

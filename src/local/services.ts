@@ -9,7 +9,7 @@ import { QDRANT, qdrantEnvironment, qdrantImage } from '../components/qdrant';
 import { REDIS, redisConfig, redisEnvironment, redisImage, redisPing, writeAuthScript } from '../components/redis';
 import { COLLECTIONS_RUNNER, RUNNER } from '../components/runner';
 import type { DeclaredCollections } from '../collections/job';
-import type { CollectionConfig } from '../config/collection';
+import { type CollectionConfig, managesCollections } from '../config/collection';
 import { ollamaModels } from '../config/embedding';
 import { parseBytes } from '../config/quantity';
 import { ComputedResources, JOB_RESOURCES, ollamaResources, qdrantResources, redisResources } from '../config/resources';
@@ -150,7 +150,7 @@ export function localStack(config: StackConfig): LocalStack {
     resources: qdrantResources(q),
   };
   services.push(qdrant);
-  if (q.manageCollections && q.collections.length > 0) services.push(collectionsService(config, qdrant));
+  if (managesCollections(config)) services.push(collectionsService(config, qdrant));
 
   const o = config.ollama;
   if (o.enabled) {
