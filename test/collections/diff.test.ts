@@ -8,7 +8,7 @@ import { compareCollection } from '../../src/collections/diff';
 import { exitCodeOf, formatText } from '../../src/collections/report';
 import { createBody, declaredShape, foundCollection, indexBody } from '../../src/collections/wire';
 import { collectionsApi, StoredCollection } from '../support/qdrant-collections-stand-in';
-import { declared, HYBRID } from './fixtures';
+import { declared, HYBRID, HYBRID_PUT_BODY } from './fixtures';
 
 const [docs] = declared([HYBRID], 3);
 const knowledge = declared([{ name: 'knowledge', vectorSize: 1024, distance: 'Cosine' }])[0];
@@ -29,17 +29,7 @@ const lines = (c: ReturnType<typeof compareCollection>) => c.changes.map((ch) =>
 
 describe('wire mapping', () => {
   it('maps a hybrid collection to the exact PUT body: named dense, sparse, HNSW, quantization, optimizers, 2 copies in a cluster', () => {
-    expect(createBody(declaredShape(docs, { peers: 3 }))).toEqual({
-      vectors: {
-        dense: { size: 1024, distance: 'Cosine', datatype: 'float16', hnsw_config: { m: 32, ef_construct: 200 }, quantization_config: { scalar: { type: 'int8', quantile: 0.99, always_ram: true } } },
-      },
-      sparse_vectors: { text: { modifier: 'idf', index: { on_disk: true } } },
-      hnsw_config: { m: 16, payload_m: 16 },
-      quantization_config: { scalar: { type: 'int8', quantile: 0.99, always_ram: true } },
-      optimizers_config: { indexing_threshold: 20000, default_segment_number: 2 },
-      on_disk_payload: true,
-      replication_factor: 2,
-    });
+    expect(createBody(declaredShape(docs, { peers: 3 }))).toEqual(HYBRID_PUT_BODY);
   });
 
   it('maps the unnamed vector to a single VectorParams, with one copy on a single node', () => {

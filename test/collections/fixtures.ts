@@ -24,3 +24,14 @@ export const HYBRID = {
 export function declared(collections: object[], replicas = 1): CollectionConfig[] {
   return resolveConfig({ ollama: { enabled: false }, qdrant: { replicas, collections } }).qdrant.collections;
 }
+
+/** The exact `PUT /collections/docs` body HYBRID asks for in a 3-peer cluster (written out, as Qdrant reads it). */
+export const HYBRID_PUT_BODY = {
+  vectors: { dense: { size: 1024, distance: 'Cosine', datatype: 'float16', hnsw_config: { m: 32, ef_construct: 200 }, quantization_config: { scalar: { type: 'int8', quantile: 0.99, always_ram: true } } } },
+  sparse_vectors: { text: { modifier: 'idf', index: { on_disk: true } } },
+  hnsw_config: { m: 16, payload_m: 16 },
+  quantization_config: { scalar: { type: 'int8', quantile: 0.99, always_ram: true } },
+  optimizers_config: { indexing_threshold: 20000, default_segment_number: 2 },
+  on_disk_payload: true,
+  replication_factor: 2,
+};

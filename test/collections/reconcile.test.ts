@@ -6,19 +6,11 @@ import { CollectionsError } from '../../src/collections/qdrant';
 import { applyCollections, planCollections, ReconcileOptions } from '../../src/collections/reconcile';
 import { exitCodeOf } from '../../src/collections/report';
 import { CollectionsStandIn, startCollectionsStandIn } from '../support/qdrant-collections-stand-in';
-import { ADMIN_KEY, declared, HYBRID, READ_ONLY_KEY } from './fixtures';
+import { ADMIN_KEY, declared, HYBRID, READ_ONLY_KEY, HYBRID_PUT_BODY } from './fixtures';
 
 const fast: ReconcileOptions = { backoff: { baseMs: 2, capMs: 20 }, deadlineMs: 5000 };
 const docs = declared([HYBRID], 3);
-const docsPut = {
-  vectors: { dense: { size: 1024, distance: 'Cosine', datatype: 'float16', hnsw_config: { m: 32, ef_construct: 200 }, quantization_config: { scalar: { type: 'int8', quantile: 0.99, always_ram: true } } } },
-  sparse_vectors: { text: { modifier: 'idf', index: { on_disk: true } } },
-  hnsw_config: { m: 16, payload_m: 16 },
-  quantization_config: { scalar: { type: 'int8', quantile: 0.99, always_ram: true } },
-  optimizers_config: { indexing_threshold: 20000, default_segment_number: 2 },
-  on_disk_payload: true,
-  replication_factor: 2,
-};
+const docsPut = HYBRID_PUT_BODY;
 
 let qdrant: CollectionsStandIn;
 afterEach(() => qdrant?.close());
