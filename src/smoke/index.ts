@@ -11,6 +11,7 @@ export { withDefaults, expectationsFromConfig, SMOKE_DEFAULTS, TEMP_COLLECTION_P
 export type { SmokeOptions, SmokeInput, SmokeExpectations, ExpectedCollection, CollectionsJobRef, OllamaTarget, OllamaExpectation, RedisTarget } from './options';
 export { SMOKE_EXIT, exitCodeOf } from './report';
 export type { SmokeReport, SmokeExitCode, CheckResult, CheckStatus, LatencyReport, ReportTarget } from './report';
+export type { LatencySummary } from './stats';
 export { formatText } from './format/text';
 export { formatJson } from './format/json';
 export { formatJunit } from './format/junit';
