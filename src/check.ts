@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { ResolvedStack } from './config/load';
-import { renderStack } from './synth';
+import { ModelRender, renderModels, writeRenders } from './synth';
 import { apiServerProblems, updateProblems } from './apiserver';
 import { CLIENT_LABEL } from './constructs/labels';
 import { hasRender, readRenderedFolder } from './rollout';
@@ -41,11 +41,11 @@ export function readTree(dir: string): Record<string, string> {
   return Object.fromEntries(filesUnder(dir).map((f) => [relative(dir, f), readFileSync(f, 'utf8')]));
 }
 
-/** Renders the stack afresh and compares it with `dist`, file by file. */
-export function staleFiles(stack: ResolvedStack, dist: string): CheckFinding[] {
+/** Renders the stack afresh (or takes its `renders`, see renderModels) and compares it with `dist`, file by file. */
+export function staleFiles(stack: ResolvedStack, dist: string, renders: ReadonlyMap<string, ModelRender> = renderModels(stack)): CheckFinding[] {
   const scratch = mkdtempSync(join(tmpdir(), 'qdrant-stack-check-'));
   try {
-    renderStack(stack.base, join(scratch, 'out'), stack.environments);
+    writeRenders(join(scratch, 'out'), renders);
     const fresh = readTree(join(scratch, 'out'));
     let committed: Record<string, string> = {};
     try {

@@ -3,7 +3,6 @@
  * names carry a content hash), the names Qdrant's certificate must carry, and — against the previous render —
  * the updates the API server would refuse, each with its procedure.
  */
-import { App } from 'cdk8s';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -14,7 +13,7 @@ import type { ResolvedStack } from './config/load';
 import { stackNamespace } from './charts/stack-chart';
 import type { RenderedObject } from './charts/finalize';
 import type { StackConfig } from './config/schema';
-import { addStack } from './synth';
+import { ModelRender, objectsOf, renderModel, renderModels } from './synth';
 
 /** A Job of the render, as `kubectl wait` names it. */
 export interface RenderedJob {
@@ -37,14 +36,9 @@ export interface Rollout {
   readonly upgrade?: { readonly from: string; readonly added: string[]; readonly removed: string[]; readonly refused: Problem[]; readonly dataVolumes: Problem[] };
 }
 
-/** Every object a model renders (all charts), in memory. */
-export function renderObjects(config: StackConfig): { objects: RenderedObject[]; certificateDnsNames: string[] } {
-  const app = new App({ outdir: '.' });
-  const stack = addStack(app, config);
-  return {
-    objects: app.charts.flatMap((chart) => chart.toJson() as RenderedObject[]),
-    certificateDnsNames: stack.qdrant.certificateDnsNames(stackNamespace(config)),
-  };
+/** Every object a model renders (all charts), in memory; `render` when it is rendered already. */
+export function renderObjects(config: StackConfig, render: ModelRender = renderModel(config)): { objects: RenderedObject[]; certificateDnsNames: string[] } {
+  return { objects: render.objects, certificateDnsNames: render.stack.qdrant.certificateDnsNames(stackNamespace(config)) };
 }
 
 /** The objects of the `*.k8s.yaml` files directly in `dir` (not its environment subfolders). */
@@ -67,9 +61,9 @@ export function upgradeFrom(previous: RenderedObject[], next: RenderedObject[], 
   return { from, added: diff.added, removed: diff.removed, refused: updateProblems(previous, next), dataVolumes: dataVolumeProblems(previous, next) };
 }
 
-/** The rollout of `config`, compared with the render in `previousDir` when there is one. */
-export function rollout(config: StackConfig, previousDir?: string): Rollout {
-  const { objects, certificateDnsNames } = renderObjects(config);
+/** The rollout of `config` (`render`: its render, when made already), compared with the render in `previousDir` when there is one. */
+export function rollout(config: StackConfig, previousDir?: string, render?: ModelRender): Rollout {
+  const { objects, certificateDnsNames } = renderObjects(config, render);
   const jobs = objects
     .filter((o) => o.kind === 'Job')
     .map((o) => ({
@@ -90,7 +84,7 @@ export const EXTERNAL_PEERS = [{ [CLIENT_LABEL.key]: CLIENT_LABEL.value }];
 
 /** Every render of a stack in memory: `.` for the base, then each environment by name (as folders). */
 export function renderAll(stack: ResolvedStack): Map<string, RenderedObject[]> {
-  return new Map([['.', renderObjects(stack.base).objects], ...[...stack.environments].map(([name, env]) => [name, renderObjects(env).objects] as [string, RenderedObject[]])]);
+  return objectsOf(renderModels(stack));
 }
 
 /**

@@ -1,50 +1,96 @@
 /**
- * Rendering a stack model to files. Everything is written into a fresh temporary folder beside the
- * target and moved into place only when complete, so a failure never leaves a half-written output; a
- * folder holding anything qdrant-stack did not write is never replaced (src/output.ts).
+ * Rendering a stack model to files. Each model is rendered once, in memory (`renderModel`): the checks read
+ * those objects and exactly those are written, as `cdk8s synth` writes them (one `<chart>.k8s.yaml` per chart,
+ * cdk8s' own YAML serializer). Everything is written into a fresh temporary folder beside the target and
+ * moved into place only when complete, so a failure never leaves a half-written output; a folder holding
+ * anything qdrant-stack did not write is never replaced (src/output.ts).
  */
-import { App, YamlOutputType } from 'cdk8s';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { App, Chart, Names, Yaml } from 'cdk8s';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackConfig } from './config/schema';
-import { SmokeChart } from './charts/smoke-chart';
-import { CollectionsChart } from './charts/collections-chart';
-import { managesCollections } from './config/collection';
+import type { ResolvedStack } from './config/load';
+import type { RenderedObject } from './charts/finalize';
 import { renderCompose, renderEnvExample } from './compose/render';
 import { StackChart } from './charts/stack-chart';
 import { MARKER_FILE, replaceFolder, writeMarker } from './output';
+import { COMPOSE_FILE, ENV_EXAMPLE_FILE, KUSTOMIZATION_FILE, MANIFEST_EXTENSION } from './files';
 
-/** Adds the stack's charts to an app (used by `cdk8s synth` and by the CLI): `<name>` and `<name>-smoke`. */
+export { COMPOSE_FILE, ENV_EXAMPLE_FILE, KUSTOMIZATION_FILE } from './files';
+
+/** Adds the stack's charts to an app (used by `cdk8s synth` and by the CLI): `<name>`, `<name>-collections`, `<name>-smoke`. */
 export function addStack(app: App, config: StackConfig): StackChart {
-  const stack = new StackChart(app, config.name, { config });
-  if (managesCollections(config)) new CollectionsChart(app, `${config.name}-collections`, { config, stack });
-  if (config.smoke.enabled) new SmokeChart(app, `${config.name}-smoke`, { config, stack });
-  return stack;
+  return new StackChart(app, config.name, { config });
+}
+
+/** One chart of a render: the file it is written to (`<chart>.k8s.yaml`) and its objects, in order. */
+export interface RenderedChart {
+  readonly file: string;
+  readonly objects: RenderedObject[];
+}
+
+/** A model rendered in memory, once: what the checks read and what `writeRenders` writes. */
+export interface ModelRender {
+  readonly config: StackConfig;
+  readonly stack: StackChart;
+  /** Each chart, in the order and under the file names `cdk8s synth` gives them. */
+  readonly charts: readonly RenderedChart[];
+  /** Every object of every chart, in that order. */
+  readonly objects: RenderedObject[];
+}
+
+/** Renders the charts of a model (see `addStack`) in memory, each once. */
+export function renderModel(config: StackConfig): ModelRender {
+  const app = new App({ outdir: '.' });
+  const stack = addStack(app, config);
+  const rendered = new Map(app.charts.map((chart) => [chart, chart.toJson() as RenderedObject[]]));
+  // Rendering resolved the app's dependencies, as App.synth does before it orders and names the charts:
+  // charts that depend on each other are written under an index prefix (0000-, 0001-, ...).
+  const charts = app.charts;
+  const dependent = charts.some((chart) => chart.node.dependencies.some((d) => d !== chart && Chart.isChart(d)));
+  const name = (chart: Chart, i: number) => `${dependent ? `${String(i).padStart(4, '0')}-` : ''}${Names.toDnsLabel(chart)}${MANIFEST_EXTENSION}`;
+  const files = charts.map((chart, i) => ({ file: name(chart, i), objects: rendered.get(chart) ?? (chart.toJson() as RenderedObject[]) }));
+  return { config, stack, charts: files, objects: files.flatMap((f) => f.objects) };
+}
+
+/** Every render of a stack in memory: `.` for the base, then each environment by name (as folders). */
+export function renderModels(stack: ResolvedStack): Map<string, ModelRender> {
+  return new Map([['.', renderModel(stack.base)], ...[...stack.environments].map(([name, env]) => [name, renderModel(env)] as [string, ModelRender])]);
+}
+
+/** The objects of each render, by folder. */
+export function objectsOf(renders: ReadonlyMap<string, ModelRender>): Map<string, RenderedObject[]> {
+  return new Map([...renders].map(([folder, render]) => [folder, render.objects]));
+}
+
+/** A manifest file's text: cdk8s' serializer, as `cdk8s synth` writes it. */
+export function manifestText(objects: readonly RenderedObject[]): string {
+  return Yaml.stringify(...objects);
+}
+
+/** Writes the Kubernetes manifests of a render into `dir` (created if missing), one file per chart. */
+function writeManifests(render: ModelRender, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  for (const chart of render.charts) writeFileSync(join(dir, chart.file), manifestText(chart.objects), { encoding: 'utf8' });
+  return render.charts.map((c) => c.file);
 }
 
 /** Renders the Kubernetes manifests of a stack into `dir` (which must exist and be empty). */
 export function synthManifests(config: StackConfig, dir: string): void {
-  const app = new App({ outdir: dir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.k8s.yaml' });
-  addStack(app, config);
-  app.synth();
+  writeManifests(renderModel(config), dir);
 }
-
-export const COMPOSE_FILE = 'docker-compose.yml';
-export const KUSTOMIZATION_FILE = 'kustomization.yaml';
-export const ENV_EXAMPLE_FILE = '.env.example';
 
 /** The names a render writes into a folder (an environment's subfolders aside). */
 export function isRenderedName(name: string): boolean {
-  return name.endsWith('.k8s.yaml') || [KUSTOMIZATION_FILE, COMPOSE_FILE, ENV_EXAMPLE_FILE, MARKER_FILE].includes(name);
+  return name.endsWith(MANIFEST_EXTENSION) || [KUSTOMIZATION_FILE, COMPOSE_FILE, ENV_EXAMPLE_FILE, MARKER_FILE].includes(name);
 }
 
-/** Every output of one model into `dir` (existing, empty): manifests, Compose file, env template. */
-function renderInto(config: StackConfig, dir: string): void {
-  synthManifests(config, dir);
-  const manifests = readdirSync(dir).filter((f) => f.endsWith('.k8s.yaml')).sort();
+/** Every output of one render into `dir` (existing, empty): manifests, kustomization, Compose file, env template. */
+function writeRender(render: ModelRender, dir: string): void {
+  const manifests = writeManifests(render, dir).sort();
   writeFileSync(join(dir, KUSTOMIZATION_FILE), renderKustomization(manifests));
-  writeFileSync(join(dir, COMPOSE_FILE), renderCompose(config));
-  writeFileSync(join(dir, ENV_EXAMPLE_FILE), renderEnvExample(config));
+  writeFileSync(join(dir, COMPOSE_FILE), renderCompose(render.config));
+  writeFileSync(join(dir, ENV_EXAMPLE_FILE), renderEnvExample(render.config));
 }
 
 /**
@@ -69,17 +115,26 @@ export function renderKustomization(manifests: readonly string[]): string {
  * `force`. A symlinked `outDir` stays a link: the render replaces its target.
  */
 export function renderStack(config: StackConfig, outDir: string, environments: ReadonlyMap<string, StackConfig> = new Map(), { force = false } = {}): void {
-  replaceFolder(
-    outDir,
-    (dir) => {
-      renderInto(config, dir);
-      for (const [name, env] of environments) {
-        mkdirSync(join(dir, name));
-        renderInto(env, join(dir, name));
-        writeMarker(join(dir, name));
-      }
-      writeMarker(dir);
-    },
-    { force, ownName: isRenderedName },
-  );
+  replaceFolder(outDir, (dir) => fill(dir, [['.', config], ...environments], renderModel), { force, ownName: isRenderedName });
+}
+
+/**
+ * Writes renders made before (`renderModel`, `renderModels`: `.` for the top of `outDir`, each other key an
+ * environment subfolder) into `outDir`, replacing it atomically as `renderStack` does.
+ */
+export function writeRenders(outDir: string, renders: ReadonlyMap<string, ModelRender>, { force = false } = {}): void {
+  replaceFolder(outDir, (dir) => fill(dir, [...renders], (r) => r), { force, ownName: isRenderedName });
+}
+
+/** Fills a fresh folder: the top render (key `.`) first, then each environment into its subfolder, then the markers. */
+function fill<T>(dir: string, models: [string, T][], render: (model: T) => ModelRender): void {
+  const top = models.find(([folder]) => folder === '.');
+  if (top) writeRender(render(top[1]), dir);
+  for (const [name, model] of models) {
+    if (name === '.') continue;
+    mkdirSync(join(dir, name));
+    writeRender(render(model), join(dir, name));
+    writeMarker(join(dir, name));
+  }
+  writeMarker(dir);
 }

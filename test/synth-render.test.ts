@@ -1,0 +1,61 @@
+/**
+ * Render once: `synth` renders each model in memory once, checks those objects and writes exactly them.
+ * The files must be byte for byte what cdk8s' own `App.synth()` writes for the same charts.
+ */
+import { App, YamlOutputType } from 'cdk8s';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadStack, resolveConfig } from '../src/config/load';
+import type { StackConfig } from '../src/config/schema';
+import { addStack, renderModel, synthManifests } from '../src/synth';
+import { main } from '../src/cli/main';
+
+const ROOT = join(__dirname, '..');
+const scratch = () => mkdtempSync(join(tmpdir(), 'qdrant-stack-render-'));
+
+/** What `cdk8s synth` writes for the stack's charts: file → text. */
+function cdk8sSynth(config: StackConfig): Record<string, string> {
+  const dir = scratch();
+  const app = new App({ outdir: dir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.k8s.yaml' });
+  addStack(app, config);
+  app.synth();
+  return files(dir);
+}
+
+function files(dir: string): Record<string, string> {
+  const names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+  return Object.fromEntries(names.sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
+
+const stack = loadStack(join(ROOT, 'stack.yaml'));
+const models: [string, StackConfig][] = [
+  ['the default model', resolveConfig({})],
+  ['stack.yaml', stack.base],
+  ...[...stack.environments].map(([name, env]) => [`stack.yaml, environment ${name}`, env] as [string, StackConfig]),
+  ['a cluster with TLS, no Ollama, no smoke test', resolveConfig({ name: 'vec', qdrant: { replicas: 3, tls: { secretName: 'qdrant-tls' } }, ollama: { enabled: false }, smoke: { enabled: false } })],
+];
+
+describe('synthManifests writes what cdk8s App.synth writes', () => {
+  test.each(models)('%s', (_, config) => {
+    const dir = scratch();
+    synthManifests(config, dir);
+    expect(files(dir)).toEqual(cdk8sSynth(config));
+  });
+
+  test('renderModel: one chart per file, in cdk8s order, the objects of every chart together', () => {
+    const render = renderModel(resolveConfig({ name: 'demo' }));
+    expect(render.charts.map((c) => c.file)).toEqual(['demo.k8s.yaml', 'demo-collections.k8s.yaml', 'demo-smoke.k8s.yaml']);
+    expect(render.objects).toEqual(render.charts.flatMap((c) => c.objects));
+  });
+});
+
+test('qdrant-stack synth writes, after its checks, what cdk8s writes', async () => {
+  const out = join(scratch(), 'dist');
+  const code = await main(['node', 'qdrant-stack', 'synth', '--config', join(ROOT, 'stack.yaml'), '--out', out], { out: () => undefined, err: () => undefined });
+  expect(code).toBe(0);
+  for (const [folder, config] of [['.', stack.base], ...stack.environments] as [string, StackConfig][]) {
+    const written = Object.fromEntries(Object.entries(files(join(out, folder))).filter(([f]) => f.endsWith('.k8s.yaml')));
+    expect(written).toEqual(cdk8sSynth(config));
+  }
+});
