@@ -4,20 +4,16 @@
  * Every message goes to stderr, except the results a command is asked for.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError } from '../config/errors';
-import { loadStack, ResolvedStack, selectEnvironment } from '../config/load';
-import { basename, dirname, join } from 'node:path';
-import { renderCompose, renderEnvExample } from '../compose/render';
-import { ENV_EXAMPLE_FILE, isRenderedName, renderStack } from '../synth';
-import { OutputError, outputFileProblems, outputFolderProblems, refuseIfAny, writeOutputFile } from '../output';
-import { stackNamespace } from '../charts/stack-chart';
 import { existsSync, statSync } from 'node:fs';
-import { clusterRuleFindings, invalidObjects, readRenders, refusedUpdates, staleFiles, upgradeFindings } from '../check';
-import { plan } from '../config/plan';
-import { formatPlan, formatRollout } from './plan-format';
-import { assertDataKept, assertRenderable, dataVolumeFindings, hasRender, renderAll, renderObjects, rollout } from '../rollout';
-import { registerSmokeCommand } from './smoke-command';
+import { basename, dirname, join } from 'node:path';
+import { ConfigError } from '../config/errors';
+import type { ResolvedStack } from '../config/load';
+import { ENV_EXAMPLE_FILE } from '../files';
+import { loadSmokeOptions, registerSmokeCommand } from './smoke-command';
 import { registerCollectionsCommand } from './collections-command';
+
+// Each command loads what it uses when it runs (cdk8s, zod, yaml, the clients): `--version`, `--help` and a
+// usage error start in a few tens of milliseconds (test/cli-startup.test.ts).
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -50,21 +46,28 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('-e, --env <name>', 'render only this environment, into <out>/<name>/')
     .option('--force', 'replace the output folder even when it holds files qdrant-stack did not write (they are lost)')
     .option('--allow-data-migration', 'render even when the change replaces or leaves behind a data volume of the previous render (move the data first)')
-    .action((opts: { config: string; out: string; env?: string; force?: boolean; allowDataMigration?: boolean }) => {
+    .action(async (opts: { config: string; out: string; env?: string; force?: boolean; allowDataMigration?: boolean }) => {
+      const { outputFolderProblems, refuseIfAny } = await import('../output');
+      const { isRenderedName, objectsOf, renderModel, renderModels, writeRenders } = await import('../synth');
+      const { assertDataKept, assertRenderable } = await import('../rollout');
+      const { readRenders, refusedUpdates } = await import('../check');
+      const { stackNamespace } = await import('../charts/stack-chart');
       const out = opts.env && opts.out !== '' ? join(opts.out, opts.env) : opts.out;
       refuseIfAny(outputFolderProblems(out, { flag: '--out', config: opts.config, force: opts.force, ownName: isRenderedName }));
-      const stack = load(opts.config, io);
-      const renders = opts.env ? new Map([['.', renderObjects(selectEnvironment(stack, opts.env, opts.config)).objects]]) : renderAll(stack);
+      const stack = await load(opts.config, io);
+      const { selectEnvironment } = await import('../config/load');
+      // Rendered once: the checks read these objects, and exactly these are written.
+      const models = opts.env ? new Map([['.', renderModel(selectEnvironment(stack, opts.env, opts.config))]]) : renderModels(stack);
+      const renders = objectsOf(models);
       assertRenderable(renders, opts.config);
       // The previous render: a change that loses data is refused, one the API server refuses is warned about.
       const previous = existsSync(out) && statSync(out).isDirectory() ? readRenders(out) : new Map();
       if (!opts.allowDataMigration) assertDataKept(previous, renders, opts.config);
+      writeRenders(out, models, { force: opts.force });
       if (opts.env) {
-        const config = selectEnvironment(stack, opts.env, opts.config);
-        renderStack(config, out, undefined, { force: opts.force });
+        const config = models.get('.')!.config;
         io.err(`synthesized environment '${opts.env}' of stack '${config.name}' (namespace ${stackNamespace(config)}) into ${out}/\n`);
       } else {
-        renderStack(stack.base, out, stack.environments, { force: opts.force });
         const envs = [...stack.environments.keys()];
         io.err(`synthesized stack '${stack.base.name}' (namespace ${stackNamespace(stack.base)}) into ${out}/${envs.length ? `, environments ${envs.join(', ')} into ${out}/<env>/` : ''}\n`);
       }
@@ -77,7 +80,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('-c, --config <file>', 'stack config file', 'stack.yaml')
     .option('-o, --out <file>', 'Compose file to write', 'docker-compose.yml')
     .option('--force', 'write over a Compose file or .env.example that qdrant-stack did not write, or that was edited since')
-    .action((opts: { config: string; out: string; force?: boolean }) => {
+    .action(async (opts: { config: string; out: string; force?: boolean }) => {
+      const { outputFileProblems, refuseIfAny, writeOutputFile } = await import('../output');
       const envExample = join(dirname(opts.out), ENV_EXAMPLE_FILE);
       const composeFile = { flag: '--out', protect: [opts.config], example: 'docker-compose.yml', createFolders: true };
       const envFile = { flag: '--out', label: `${envExample} (written beside --out)`, protect: [opts.config], example: ENV_EXAMPLE_FILE, createFolders: true };
@@ -86,7 +90,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         ...outputFileProblems(opts.out, composeFile),
         ...(collides ? [`--out ${opts.out}: compose writes ${ENV_EXAMPLE_FILE} beside the Compose file, so the two would collide (choose another --out, e.g. docker-compose.yml)`] : outputFileProblems(envExample, envFile)),
       ]);
-      const config = load(opts.config, io).base;
+      const config = (await load(opts.config, io)).base;
+      const { renderCompose, renderEnvExample } = await import('../compose/render');
       const compose = renderCompose(config);
       const env = renderEnvExample(config);
       // Replaced only when qdrant-stack wrote them (the Compose file's header; an unedited env template), or with --force.
@@ -107,16 +112,23 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('-d, --dist <dir>', 'output folder holding the previous render, to check the upgrade against (its <env>/ subfolder with --env)', 'dist')
     .option('--job <purpose>', 'print only the name of the Job of this purpose that the render produces (smoke-test, ollama-pull, secret-generator), e.g. for kubectl wait')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((opts: { config: string; env?: string; dist: string; job?: string; format: 'text' | 'json' }) => {
-      const config = selectEnvironment(load(opts.config, io), opts.env, opts.config);
-      assertRenderable(new Map([['.', renderObjects(config).objects]]), opts.config);
-      const rolled = rollout(config, opts.env ? join(opts.dist, opts.env) : opts.dist);
+    .action(async (opts: { config: string; env?: string; dist: string; job?: string; format: 'text' | 'json' }) => {
+      const stack = await load(opts.config, io);
+      const { selectEnvironment } = await import('../config/load');
+      const { renderModel } = await import('../synth');
+      const { assertRenderable, rollout } = await import('../rollout');
+      const config = selectEnvironment(stack, opts.env, opts.config);
+      const render = renderModel(config);
+      assertRenderable(new Map([['.', render.objects]]), opts.config);
+      const rolled = rollout(config, opts.env ? join(opts.dist, opts.env) : opts.dist, render);
       if (opts.job !== undefined) {
         const job = rolled.jobs.find((j) => j.purpose === opts.job);
         if (!job) throw new ConfigError([{ path: '--job', message: `no Job of purpose "${opts.job}" in this render (it has: ${rolled.jobs.map((j) => j.purpose).join(', ') || 'none'})` }], opts.config);
         io.out(`${job.name}\n`);
         return;
       }
+      const { plan } = await import('../config/plan');
+      const { formatPlan, formatRollout } = await import('./plan-format');
       const result = plan(config);
       const title = `plan for stack '${config.name}'${opts.env ? ` (environment ${opts.env})` : ''}${config.profile ? `, profile ${config.profile}` : ''}`;
       io.out(opts.format === 'json' ? `${JSON.stringify({ ...result, rollout: rolled }, null, 2)}\n` : `${formatPlan(result, title)}\n${formatRollout(rolled)}`);
@@ -129,12 +141,17 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('-d, --dist <dir>', 'committed output folder', 'dist')
     .option('-b, --base <dir>', 'the previous render (e.g. what is deployed, or the main branch\'s dist/): fail on updates the API server would refuse')
     .option('--allow-data-migration', 'do not fail on data volumes the model replaces or leaves behind, against the committed or --base render')
-    .action((opts: { config: string; dist: string; base?: string; allowDataMigration?: boolean }) => {
-      const stack = load(opts.config, io);
+    .action(async (opts: { config: string; dist: string; base?: string; allowDataMigration?: boolean }) => {
+      const stack = await load(opts.config, io);
+      const { objectsOf, renderModels } = await import('../synth');
+      const { assertRenderable, dataVolumeFindings, hasRender } = await import('../rollout');
+      const { clusterRuleFindings, invalidObjects, readRenders, staleFiles, upgradeFindings } = await import('../check');
       if (opts.base !== undefined && !hasRender(opts.base)) throw new ConfigError([{ path: '--base', message: `${opts.base} holds no rendered manifests (*.k8s.yaml)` }], opts.config);
-      const renders = renderAll(stack);
+      // Rendered once: checked, then compared with the committed files.
+      const models = renderModels(stack);
+      const renders = objectsOf(models);
       assertRenderable(renders, opts.config);
-      const stale = staleFiles(stack, opts.dist);
+      const stale = staleFiles(stack, opts.dist, models);
       const present = existsSync(opts.dist);
       const { findings: invalid, checked, skipped } = present ? invalidObjects(opts.dist) : { findings: [], checked: 0, skipped: [] };
       const refused = present ? clusterRuleFindings(opts.dist) : [];
@@ -163,18 +180,21 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .command('validate')
     .description('check a stack config and report every problem at once')
     .option('-c, --config <file>', 'stack config file', 'stack.yaml')
-    .action((opts: { config: string }) => {
-      const stack = load(opts.config, io);
+    .action(async (opts: { config: string }) => {
+      const stack = await load(opts.config, io);
+      const { renderAll, assertRenderable } = await import('../rollout');
       // The same rules as synth: a model whose render a cluster would refuse is not valid.
       assertRenderable(renderAll(stack), opts.config);
       const envs = [...stack.environments.keys()];
       io.out(`${opts.config}: valid (stack '${stack.base.name}', ${stack.base.qdrant.collections.length} collection(s)${envs.length ? `, environments: ${envs.join(', ')}` : ''})\n`);
     });
 
-  registerSmokeCommand(program, io, (c) => (code = c));
+  const smoke = registerSmokeCommand(program, io, (c) => (code = c));
   registerCollectionsCommand(program, io, (c) => (code = c));
 
   try {
+    // `help smoke` prints the smoke command's help without running it: its options are loaded first.
+    if (commandOf(argv) === 'smoke') await loadSmokeOptions(smoke);
     await program.parseAsync(argv as string[]);
   } catch (e) {
     code = exitCodeOf(e, io);
@@ -182,8 +202,18 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   return code;
 }
 
+/**
+ * The command `argv` names (`help <command>` names that command): the program has no option taking a value,
+ * so it is the first argument that is not an option.
+ */
+function commandOf(argv: readonly string[]): string | undefined {
+  const operands = argv.slice(2).filter((a) => !a.startsWith('-'));
+  return operands[0] === 'help' ? operands[1] : operands[0];
+}
+
 /** Loads a stack config and prints its warnings (valid, but probably not meant). */
-function load(file: string, io: Io): ResolvedStack {
+async function load(file: string, io: Io): Promise<ResolvedStack> {
+  const { loadStack } = await import('../config/load');
   const stack = loadStack(file);
   for (const w of stack.warnings) io.err(`warning: ${file}: ${w.path}: ${w.message}\n`);
   return stack;
@@ -198,6 +228,9 @@ function exitCodeOf(e: unknown, io: Io): number {
     io.err(`error: ${e.message}\n`);
     return EXIT.usage;
   }
+  // Loaded only now: an OutputError comes from src/output.ts, which the command loaded then.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { OutputError } = require('../output') as typeof import('../output');
   if (e instanceof OutputError) {
     for (const problem of e.problems) io.err(`error: ${problem}\n`);
     return EXIT.usage;
