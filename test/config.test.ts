@@ -29,7 +29,7 @@ describe('stack model defaults', () => {
     const committed = parse(readFileSync(join(__dirname, '..', 'stack.yaml'), 'utf8'));
     // Besides the defaults it declares example environments.
     const { environments, ...base } = resolveConfig(committed);
-    expect(base).toEqual({ ...resolveConfig({}), namespace: 'qdrant-stack' });
+    expect(base).toEqual({ ...resolveConfig({}), namespace: 'qdrant-stack', createNamespace: true });
     expect(Object.keys(environments ?? {})).toEqual(['staging', 'prod']);
   });
 

@@ -215,7 +215,8 @@ describe('plan', () => {
     expect(result.total.cpuRequest).toBe('2600m');
     expect(result.total.storage).toBe(`${3 * 20 + 20 + 8}Gi`);
     expect(result.sizing).toBe('qdrant memory: 1,000,000 points per collection, in RAM × 1.5 = 5.72 GiB (layouts below) → request 5860Mi per peer');
-    expect(result.jobs.map((j) => j.component)).toEqual(['secret-generator', 'ollama-pull-models', 'smoke', 'qdrant-snapshots']);
+    // Stack jobs around each component's own, in component order; the collections reconciler is one of Qdrant's.
+    expect(result.jobs.map((j) => j.component)).toEqual(['secret-generator', 'qdrant-collections', 'qdrant-snapshots', 'ollama-pull-models', 'smoke']);
   });
 
   test('qdrant-stack plan prints the table; --env and --format json', async () => {

@@ -125,7 +125,7 @@ describe('DockerStack (Pulumi, mocked engine)', () => {
   });
 
   test('a missing secret is an error naming it', () => {
-    expect(() => dockerStack('broken', { config: resolveConfig({}), qdrantApiKey: 'k', qdrantReadOnlyApiKey: 'r' })).toThrow("service 'redis' needs the secret REDIS_PASSWORD: pass it in DockerStackArgs");
+    expect(() => dockerStack('broken', { config: resolveConfig({}), qdrantApiKey: 'k', qdrantReadOnlyApiKey: 'r' })).toThrow("service 'redis' needs the secret REDIS_PASSWORD: pass it as secrets.REDIS_PASSWORD in DockerStackArgs");
     expect(() => dockerStack('broken-ro', { config: resolveConfig({}), qdrantApiKey: 'k' })).toThrow("service 'qdrant' needs the secret QDRANT_READ_ONLY_API_KEY");
   });
 });

@@ -1,4 +1,5 @@
-import { Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Names, Testing } from 'cdk8s';
+import { QDRANT } from '../src/components/qdrant';
 import { Qdrant } from '../src/constructs/qdrant';
 import { qdrantMemoryBytes } from '../src/config/resources';
 import { find, Manifest, podSpecs, synthStack } from './support/stack';
@@ -175,13 +176,37 @@ describe('API key sources', () => {
 });
 
 describe('Qdrant construct used directly', () => {
-  test('exposes its service name, ports and secret as readonly outputs', () => {
-    const chart = Testing.chart();
+  test('exposes its service name, URLs, ports and secret as readonly outputs; named by the chart', () => {
+    const chart = new Chart(Testing.app(), 'apps', { namespace: 'search' });
     const qdrant = new Qdrant(chart, 'vectors', { apiKey: { secretName: 's', key: 'k' } });
-    expect(qdrant.serviceName).toBe('vectors');
+    // The chart's naming scheme (cdk8s: path and hash), not the bare construct id.
+    const name = Names.toDnsLabel(qdrant);
+    expect(name).toMatch(/^apps-vectors-[0-9a-f]{8}$/);
+    expect(qdrant.serviceName).toBe(name);
+    expect(qdrant.url).toBe(`http://${name}.search.svc:6333`);
+    expect(qdrant.grpcUrl).toBe(`http://${name}.search.svc:6334`);
     expect([qdrant.httpPort, qdrant.grpcPort]).toEqual([6333, 6334]);
     expect(qdrant.apiKeySecret).toEqual({ secretName: 's', key: 'k' });
-    expect(qdrant.storageClaimName).toBe('vectors-storage');
+    expect(qdrant.storageClaimName).toBe(`${name}-storage`);
+  });
+
+  test('props have the model\'s shape and defaults; a wrong one is a ConfigError naming the prop', () => {
+    const qdrant = new Qdrant(Testing.chart(), 'q', { name: 'vectors', storage: { size: '50Gi' }, replicas: 3 });
+    expect(qdrant.model.storage).toEqual({ size: '50Gi', retainOnDelete: true });
+    expect(qdrant.model.version).toBe(QDRANT.version);
+    expect(qdrant.workload.name).toBe('vectors');
+    expect(() => new Qdrant(Testing.chart(), 'bad', { storage: { size: 'lots' }, replicas: 0, colections: [] } as any)).toThrow(
+      /^test\/bad \(Qdrant props\): invalid props \(3 problems\):\n  replicas: must be a positive integer \(got 0\)\n  storage\.size: must be a positive quantity[^\n]*\n  colections: unknown key \(did you mean "collections"\?/,
+    );
+  });
+
+  test('a generated key comes from a generator beside the construct, never at the chart root', () => {
+    const chart = Testing.chart();
+    const qdrant = new Qdrant(chart, 'vectors', { name: 'vectors' });
+    expect(chart.node.tryFindChild('secret-generator')).toBeUndefined();
+    expect(qdrant.node.tryFindChild('secret-generator')).toBeDefined();
+    const objects = Testing.synth(chart);
+    expect(objects.filter((o: any) => o.kind === 'Secret').map((o: any) => o.metadata.name)).toEqual(['vectors-api-key', 'vectors-read-only-api-key']);
   });
 
   test('a startup budget under 5 minutes is refused with the reason', () => {

@@ -1,9 +1,10 @@
 /**
  * Container environment, described once per component and rendered by every target: a plain value, or a
  * secret that Kubernetes takes from a Secret (`secretKeyRef`) and Compose/Pulumi from the user's env file
- * or Pulumi config. The secret names are the connection contract's env names.
+ * or Pulumi config. A secret is named by the env name applications read it under (`QDRANT_API_KEY`), which
+ * the component that owns it declares (see src/stack/component.ts).
  */
-export type SecretEnvName = 'QDRANT_API_KEY' | 'QDRANT_READ_ONLY_API_KEY' | 'REDIS_PASSWORD';
+export type SecretEnvName = string;
 export type EnvSource = { readonly value: string } | { readonly secret: SecretEnvName };
 export type Environment = Readonly<Record<string, EnvSource>>;
 

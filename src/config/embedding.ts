@@ -26,7 +26,7 @@ export function modelDimensions(stack: EmbeddingView): number | undefined {
 }
 
 /** The models Ollama must hold: the embedding model first, then the others, without duplicates. */
-export function ollamaModels(stack: EmbeddingView): string[] {
+export function ollamaModels(stack: Pick<EmbeddingView, 'ollama'>): string[] {
   return [...new Set([stack.ollama.embeddingModel, ...stack.ollama.models])];
 }
 

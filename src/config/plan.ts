@@ -3,7 +3,10 @@
  * Qdrant's sizing formula, so a reviewer sees what a change costs. Pure: the CLI formats it.
  */
 import { formatBytes, formatCpu, parseBytes, parseCpu } from './quantity';
-import { JOB_RESOURCES, ollamaResources, qdrantMemoryBytes, qdrantResources, redisResources, sizingDimensions } from './resources';
+import { JOB_RESOURCES, qdrantMemoryBytes, qdrantResources, sizingDimensions } from './resources';
+import type { StackComponent } from '../stack/component';
+import { COMPONENTS, enabledComponents } from '../stack/components';
+import { jobRow } from '../stack/components/shared';
 import type { StackConfig } from './schema';
 import { replicationFactorOf } from './cluster';
 import { collectionEstimate } from './collection-sizing';
@@ -42,30 +45,9 @@ export interface Plan {
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
-export function plan(config: StackConfig): Plan {
-  const q = config.qdrant;
-  const qr = qdrantResources(q);
-  const snapshots = config.snapshots.enabled ? parseBytes(config.snapshots.size)! : 0;
-  const rows: PlanRow[] = [
-    {
-      component: 'qdrant',
-      replicas: q.replicas,
-      cpuRequest: qr.requests.cpu,
-      cpuLimit: qr.limits.cpu,
-      memoryRequest: qr.requests.memory,
-      memoryLimit: qr.limits.memory,
-      storage: formatBytes(parseBytes(q.storage.size)! + snapshots),
-      note: `${q.replicas > 1 || q.workload === 'statefulset' ? 'StatefulSet' : 'Deployment'}${snapshots ? `, storage ${q.storage.size} + snapshots ${config.snapshots.size}` : ''}`,
-    },
-  ];
-  if (config.ollama.enabled) {
-    const r = ollamaResources(config.ollama);
-    rows.push({ component: 'ollama', replicas: 1, cpuRequest: r.requests.cpu, cpuLimit: r.limits.cpu, memoryRequest: r.requests.memory, memoryLimit: r.limits.memory, storage: config.ollama.storage.size, note: config.ollama.gpus ? `${config.ollama.gpus} × nvidia.com/gpu` : 'CPU inference' });
-  }
-  if (config.redis.enabled) {
-    const r = redisResources(config.redis);
-    rows.push({ component: 'redis', replicas: 1, cpuRequest: r.requests.cpu, cpuLimit: r.limits.cpu, memoryRequest: r.requests.memory, memoryLimit: r.limits.memory, storage: config.redis.persistence ? config.redis.storage.size : '0', note: `maxmemory ${config.redis.maxMemory}` });
-  }
+export function plan(config: StackConfig, components: readonly StackComponent[] = COMPONENTS): Plan {
+  const planned = enabledComponents(config, components).map((c) => c.plan(config));
+  const rows: PlanRow[] = planned.flatMap((p) => [...p.rows]);
   // Every component counts: a value that cannot be read is a bug to report, never a silent 0 in the total.
   const times = (row: PlanRow, q: (r: PlanRow) => string, parse: (s: string) => number | undefined) => {
     const value = parse(q(row));
@@ -79,13 +61,11 @@ export function plan(config: StackConfig): Plan {
     memoryLimit: formatBytes(sum(rows.map((r) => times(r, (x) => x.memoryLimit, parseBytes)))),
     storage: formatBytes(sum(rows.map((r) => times(r, (x) => x.storage, parseBytes)))),
   };
-  const job = (component: string, r: (typeof JOB_RESOURCES)[keyof typeof JOB_RESOURCES], note: string): PlanRow => ({
-    component, replicas: 1, cpuRequest: r.requests.cpu, cpuLimit: r.limits.cpu, memoryRequest: r.requests.memory, memoryLimit: r.limits.memory, storage: '0', note,
-  });
-  const jobs = [job('secret-generator', JOB_RESOURCES.secretGenerator, 'each sync')];
-  if (config.ollama.enabled && config.ollama.pullModels) jobs.push(job('ollama-pull-models', JOB_RESOURCES.modelPull, 'after each sync'));
-  if (config.smoke.enabled) jobs.push(job('smoke', JOB_RESOURCES.smoke, 'after each sync'));
-  if (config.snapshots.enabled) jobs.push(job('qdrant-snapshots', JOB_RESOURCES.snapshots, `cron ${config.snapshots.schedule}`));
+  const jobs = [
+    jobRow('secret-generator', JOB_RESOURCES.secretGenerator, 'each sync'),
+    ...planned.flatMap((p) => [...p.jobs]),
+    ...(config.smoke.enabled ? [jobRow('smoke', JOB_RESOURCES.smoke, 'after each sync')] : []),
+  ];
   const points = config.qdrant.sizing?.vectors;
   const collections = config.qdrant.collections.map((c) => {
     const estimate = points === undefined ? undefined : collectionEstimate(c, points);

@@ -339,7 +339,10 @@ export const stackSchema = z
       .refine((ns) => !SYSTEM_NAMESPACES.includes(ns), { error: `is a namespace of the cluster itself (${SYSTEM_NAMESPACES.join(', ')}): give the stack its own` })
       .optional()
       .describe('Namespace of every resource; the stack name when left out (an environment without its own: <namespace>-<environment>). Never a system namespace.'),
-    createNamespace: z.boolean({ error: 'must be true or false' }).default(true).describe('Render the Namespace (labelled Pod Security "restricted").'),
+    createNamespace: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .describe('Render the Namespace (labelled Pod Security "restricted"). Default: true, unless the stack is a QdrantStack construct placed in a cdk8s chart that has a namespace and no `namespace` is given (it then lives in the chart\'s namespace).'),
     qdrant: qdrantSchema.prefault({}).describe('The vector database.'),
     ollama: ollamaSchema.prefault({}).describe('Embeddings: Ollama with its models.'),
     redis: redisSchema.prefault({}).describe('Search cache and embedding job queue.'),

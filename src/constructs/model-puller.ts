@@ -57,6 +57,6 @@ export class ModelPuller extends Construct {
       securityContext: restrictedContainerSecurity(OLLAMA.uid, OLLAMA.gid),
       volumeMounts: [{ path: OLLAMA.paths.home, volume: home }],
     });
-    finishRestrictedPod(this.job, '/spec/template/spec', [JOB_RESOURCES.modelPull]);
+    finishRestrictedPod(this.job, '/spec/template/spec', { pull: JOB_RESOURCES.modelPull });
   }
 }

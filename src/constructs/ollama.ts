@@ -1,22 +1,30 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DEFAULT_EMBEDDING_MODEL } from '../components/embeddings';
+import type { z } from 'zod';
+import { ollamaModels } from '../config/embedding';
+import { parseProps } from '../config/props';
+import { ollamaSchema, type OllamaConfig } from '../config/schema';
+import { patchContainer } from './escape-hatches';
+import { namespaceOf, placeInNamespace, serviceHost } from './namespace';
 import { OLLAMA, ollamaEnvironment, ollamaImage } from '../components/ollama';
 import { kubernetesEnv } from './env';
-import { ComputedResources, OLLAMA_DEFAULT_RESOURCES } from '../config/resources';
+import { ollamaResources } from '../config/resources';
 import { componentLabels, selectorLabels } from './labels';
 import { objectName } from '../naming';
 import { ModelPuller } from './model-puller';
 import { clusterService, httpProbe, persistentVolume, singlePodDeployment, startupTiming } from './parts';
 import { finishRestrictedPod, restrictedContainerSecurity } from './restricted';
 
-/** Props of {@link Ollama}. */
-export interface OllamaProps {
+/** The `ollama` section of the stack model (without `enabled`): the same keys, defaults and rules. */
+export type OllamaModel = Omit<z.input<typeof ollamaSchema>, 'enabled'>;
+
+/** Props of {@link Ollama}: the model's `ollama` section, and what places it. */
+export interface OllamaProps extends OllamaModel {
   /**
    * Base name of every object.
-   * @default the construct id
+   * @default a name from the chart's naming scheme (`Chart.generateObjectName`)
    */
   readonly name?: string;
   /**
@@ -25,56 +33,10 @@ export interface OllamaProps {
    */
   readonly partOf?: string;
   /**
-   * Ollama release (image tag).
-   * @default OLLAMA.version
+   * Namespace of its objects (and of its URL).
+   * @default the chart's
    */
-  readonly version?: string;
-  /**
-   * Models to pull after each deploy, by a Job (never a postStart hook). Empty: pull nothing.
-   * @default [DEFAULT_EMBEDDING_MODEL] (mxbai-embed-large)
-   */
-  readonly models?: string[];
-  /**
-   * Pull the models with a Job. When false the models must already be on the volume.
-   * @default true
-   */
-  readonly pullModels?: boolean;
-  /**
-   * Size of the model volume.
-   * @default '20Gi'
-   */
-  readonly storageSize?: string;
-  /**
-   * StorageClass of the model volume.
-   * @default the cluster's default StorageClass
-   */
-  readonly storageClass?: string;
-  /**
-   * NVIDIA GPUs per pod: sets the `nvidia.com/gpu` limit and tolerates GPU node taints.
-   * @default 0
-   */
-  readonly gpus?: number;
-  /**
-   * RuntimeClass of the pod, e.g. `nvidia` where the GPU operator installs one (GKE and AKS-managed GPU
-   * pools have none: their device plugin needs no RuntimeClass).
-   * @default none
-   */
-  readonly runtimeClassName?: string;
-  /**
-   * How long a model stays loaded after its last request (OLLAMA_KEEP_ALIVE).
-   * @default '30m'
-   */
-  readonly keepAlive?: string;
-  /**
-   * Parallel requests per loaded model (OLLAMA_NUM_PARALLEL).
-   * @default 4
-   */
-  readonly numParallel?: number;
-  /**
-   * CPU and memory requests and limits.
-   * @default OLLAMA_DEFAULT_RESOURCES (1/4 CPU, 2Gi/6Gi memory)
-   */
-  readonly resources?: ComputedResources;
+  readonly namespace?: string;
 }
 
 /** The model volume can be large; Ollama listens within seconds, but give a slow node room. */
@@ -93,18 +55,25 @@ export class Ollama extends Construct {
   readonly modelPuller?: ModelPuller;
   readonly deployment: kplus.Deployment;
 
+  /** API URL for clients: `http://<service>.<namespace>.svc:11434`. */
+  readonly url: string;
+  /** The validated model section this renders. */
+  readonly model: OllamaConfig;
+
   constructor(scope: Construct, id: string, props: OllamaProps = {}) {
     super(scope, id);
-    const name = props.name ?? id;
-    const version = props.version ?? OLLAMA.version;
-    const gpus = props.gpus ?? 0;
-    if (!Number.isInteger(gpus) || gpus < 0) throw new Error(`'gpus' (${gpus}) must be a whole number, 0 or more`);
-    const partOf = props.partOf ?? name;
+    const { name: givenName, partOf: givenPartOf, namespace: givenNamespace, ...model } = props;
+    const o = parseProps(ollamaSchema, model, `${this.node.path} (Ollama props)`);
+    this.model = o;
+    const name = givenName ?? Chart.of(this).generateObjectName(this as unknown as ApiObject);
+    const version = o.version;
+    const partOf = givenPartOf ?? name;
     this.serviceName = objectName('Service', name);
+    this.url = `http://${serviceHost(this.serviceName, namespaceOf(this, givenNamespace))}:${OLLAMA.port}`;
     this.podSelector = selectorLabels({ app: 'ollama', instance: name });
     const labels = componentLabels({ app: 'ollama', instance: name, component: 'embeddings', partOf, version });
 
-    const models = persistentVolume(this, 'models', 'models', { name: objectName('PersistentVolumeClaim', name, 'models'), size: props.storageSize ?? '20Gi', storageClass: props.storageClass, labels });
+    const models = persistentVolume(this, 'models', 'models', { name: objectName('PersistentVolumeClaim', name, 'models'), size: o.storage.size, storageClass: o.storage.storageClass, labels });
     const home = kplus.Volume.fromEmptyDir(this, 'home-volume', 'home');
     const tmp = kplus.Volume.fromEmptyDir(this, 'tmp-volume', 'tmp');
     this.deployment = singlePodDeployment(this, 'deployment', {
@@ -120,7 +89,7 @@ export class Ollama extends Construct {
       image: ollamaImage(version),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       ports: [{ name: 'http', number: OLLAMA.port }],
-      envVariables: kubernetesEnv(this, ollamaEnvironment({ keepAlive: props.keepAlive ?? '30m', numParallel: props.numParallel ?? 4 }), {}),
+      envVariables: kubernetesEnv(this, ollamaEnvironment({ keepAlive: o.keepAlive, numParallel: o.numParallel }), {}),
       startup: httpProbe(OLLAMA.probes.startup, OLLAMA.port, startupTiming(STARTUP_SECONDS)),
       liveness: httpProbe(OLLAMA.probes.liveness, OLLAMA.port, { periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 }),
       readiness: httpProbe(OLLAMA.probes.readiness, OLLAMA.port, { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 3 }),
@@ -131,14 +100,14 @@ export class Ollama extends Construct {
         { path: OLLAMA.paths.tmp, volume: tmp },
       ],
     });
-    finishRestrictedPod(this.deployment, '/spec/template/spec', [props.resources ?? OLLAMA_DEFAULT_RESOURCES]);
-    if (gpus > 0) this.requestGpus(gpus);
-    if (props.runtimeClassName) ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', props.runtimeClassName));
+    finishRestrictedPod(this.deployment, '/spec/template/spec', { ollama: ollamaResources(o) });
+    if (o.gpus > 0) this.requestGpus(o.gpus);
+    if (o.runtimeClassName) ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', o.runtimeClassName));
 
     clusterService(this, 'service', { name: this.serviceName, labels, selector: this.podSelector, ports: [{ name: 'http', port: OLLAMA.port, appProtocol: 'http' }] });
 
-    const pulled = props.models ?? [DEFAULT_EMBEDDING_MODEL];
-    if ((props.pullModels ?? true) && pulled.length > 0) {
+    const pulled = ollamaModels({ ollama: o });
+    if (o.pullModels && pulled.length > 0) {
       this.modelPuller = new ModelPuller(this, 'pull', {
         name: objectName('Job', name, 'pull-models'),
         partOf,
@@ -148,13 +117,14 @@ export class Ollama extends Construct {
         deadline: Duration.hours(1),
       });
     }
+    if (givenNamespace) placeInNamespace(this, givenNamespace);
   }
 
-  /** GPU limit and toleration of the usual GPU taint (container 0 is Ollama). */
+  /** GPU limit and toleration of the usual GPU taint. */
   private requestGpus(gpus: number): void {
     const obj = ApiObject.of(this.deployment);
     // A Quantity, not a number: plain values in a JSON patch are dropped by the generated converters.
-    obj.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/0/resources/limits/${OLLAMA.gpuResource.replace('/', '~1')}`, k8s.Quantity.fromNumber(gpus)));
+    patchContainer(this.deployment, '/spec/template/spec', 'ollama', `resources/limits/${OLLAMA.gpuResource.replace('/', '~1')}`, k8s.Quantity.fromNumber(gpus));
     obj.addJsonPatch(JsonPatch.add('/spec/template/spec/tolerations', [{ key: OLLAMA.gpuResource, operator: 'Exists', effect: 'NoSchedule' }]));
   }
 }

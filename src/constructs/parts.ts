@@ -4,6 +4,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KEEP_DATA_ANNOTATIONS, SYNC_WAVE, syncWave } from './gitops';
+import { patchServicePort } from './escape-hatches';
 import { restrictedPodSecurity } from './restricted';
 
 /** Probe timing: every `periodSeconds`, `failureThreshold` misses in a row fail it. */
@@ -86,7 +87,7 @@ export function clusterService(
   // which no pod carries (no endpoints, no peer DNS).
   ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/selector', { ...props.selector }));
   // kplus renders `protocol` but not `appProtocol`; protocol-aware proxies and meshes read it.
-  props.ports.forEach((p, i) => p.appProtocol && ApiObject.of(service).addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, p.appProtocol)));
+  for (const p of props.ports) if (p.appProtocol) patchServicePort(service, p.name, 'appProtocol', p.appProtocol);
   return service;
 }
 

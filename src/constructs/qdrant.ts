@@ -1,9 +1,15 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { QDRANT, qdrantEnvironment, qdrantImage } from '../components/qdrant';
-import { ComputedResources, QDRANT_DEFAULT_RESOURCES } from '../config/resources';
+import type { z } from 'zod';
+import { usesStatefulSet } from '../config/cluster';
+import { parseProps } from '../config/props';
+import { qdrantResources } from '../config/resources';
+import { qdrantSchema, snapshotsSchema, type QdrantConfig } from '../config/schema';
+import { patchContainer } from './escape-hatches';
+import { namespaceOf, placeInNamespace, serviceHost } from './namespace';
 import { kubernetesEnv } from './env';
 import { componentLabels, immutableLabels, selectorLabels } from './labels';
 import { objectName } from '../naming';
@@ -19,11 +25,14 @@ export interface SecretKeyReference {
   readonly key: string;
 }
 
-/** Props of {@link Qdrant}. */
-export interface QdrantProps {
+/** The `qdrant` section of the stack model: the same keys, defaults and rules (docs/configuration.md#qdrant). */
+export type QdrantModel = z.input<typeof qdrantSchema>;
+
+/** Props of {@link Qdrant}: the model's `qdrant` section, and what places it. */
+export interface QdrantProps extends QdrantModel {
   /**
    * Base name of every object (workload, Services, volumes, Secrets).
-   * @default the construct id
+   * @default a name from the chart's naming scheme (`Chart.generateObjectName`)
    */
   readonly name?: string;
   /**
@@ -32,76 +41,23 @@ export interface QdrantProps {
    */
   readonly partOf?: string;
   /**
-   * Qdrant release; the `-unprivileged` image of it is used.
-   * @default QDRANT.version (1.19.0)
+   * Namespace of its objects (and of its URLs).
+   * @default the chart's
    */
-  readonly version?: string;
-  /**
-   * Peers. More than one runs Qdrant's distributed mode on a StatefulSet.
-   * @default 1
-   */
-  readonly replicas?: number;
-  /**
-   * Workload of a single node; peers always run on a StatefulSet.
-   * @default 'deployment'
-   */
-  readonly workload?: 'deployment' | 'statefulset';
-  /**
-   * Size of the storage volume (per peer), a Kubernetes quantity.
-   * @default '10Gi'
-   */
-  readonly storageSize?: string;
-  /**
-   * StorageClass of the storage volume.
-   * @default the cluster's default StorageClass
-   */
-  readonly storageClass?: string;
-  /**
-   * StatefulSet: keep the peers' volumes when the StatefulSet is deleted or scaled down.
-   * @default true
-   */
-  readonly retainOnDelete?: boolean;
-  /**
-   * CPU and memory requests and limits, as exact quantities.
-   * @default QDRANT_DEFAULT_RESOURCES (500m/2 CPU, 1Gi/2Gi memory)
-   */
-  readonly resources?: ComputedResources;
-  /**
-   * Admin API key: `'generate'` fills a Secret in-cluster once; otherwise a key of an existing Secret.
-   * @default 'generate'
-   */
-  readonly apiKey?: 'generate' | SecretKeyReference;
-  /**
-   * Read-only API key beside the admin key, or `'none'`.
-   * @default 'generate'
-   */
-  readonly readOnlyApiKey?: 'generate' | 'none' | SecretKeyReference;
-  /**
-   * Existing TLS Secret (tls.crt, tls.key, ca.crt): TLS on REST, gRPC and p2p, HTTPS probes.
-   * @default no TLS
-   */
-  readonly tlsSecretName?: string;
-  /**
-   * PriorityClass of the pods.
-   * @default none
-   */
-  readonly priorityClassName?: string;
-  /**
-   * A persistent volume for /qdrant/snapshots (per peer).
-   * @default an emptyDir
-   */
-  readonly snapshotsVolume?: { readonly size: string; readonly storageClass?: string };
-  /**
-   * Single node: snapshots to restore at start-up (`--snapshot PATH:COLLECTION`).
-   * @default none
-   */
-  readonly restoreSnapshots?: readonly { readonly collection: string; readonly path: string }[];
+  readonly namespace?: string;
+  /** The model's `snapshots` section: a snapshots volume per peer and start-up restore. */
+  readonly snapshots?: z.input<typeof snapshotsSchema>;
   /**
    * How long a starting Qdrant may take to load its collections before it is restarted.
    * The REST server only listens once every collection is loaded.
    * @default Duration.minutes(10)
    */
   readonly startupBudget?: Duration;
+  /**
+   * Where generated keys come from (a stack shares one generator).
+   * @default a generator of its own, beside it
+   */
+  readonly secretGenerator?: () => SecretGenerator;
 }
 
 /** Below this a large collection load would be killed in a loop (qdrant-helm #78, #81). */
@@ -143,29 +99,45 @@ export class Qdrant extends Construct {
   /** The client Service. */
   readonly service: kplus.Service;
 
+  /** REST URL for clients: `<scheme>://<service>.<namespace>.svc:6333`. */
+  readonly url: string;
+  /** gRPC URL for clients (port 6334). */
+  readonly grpcUrl: string;
+  /** The validated model section this renders. */
+  readonly model: QdrantConfig;
+
   constructor(scope: Construct, id: string, props: QdrantProps = {}) {
     super(scope, id);
-    const name = props.name ?? id;
-    const partOf = props.partOf ?? name;
-    const version = props.version ?? QDRANT.version;
-    this.replicas = props.replicas ?? 1;
-    const statefulSet = this.replicas > 1 || props.workload === 'statefulset';
-    if (this.replicas > 1 && props.workload === 'deployment') throw new Error(`'workload' (deployment) must be 'statefulset' with ${this.replicas} replicas`);
-    const startupSeconds = (props.startupBudget ?? Duration.minutes(10)).toSeconds();
+    const { name: givenName, partOf: givenPartOf, namespace: givenNamespace, snapshots: snapshotsInput, startupBudget, secretGenerator, ...model } = props;
+    const q = parseProps(qdrantSchema, model, `${this.node.path} (Qdrant props)`);
+    const snapshotsModel = parseProps(snapshotsSchema, snapshotsInput, `${this.node.path} (Qdrant props: snapshots)`);
+    this.model = q;
+    const name = givenName ?? Chart.of(this).generateObjectName(this as unknown as ApiObject);
+    const partOf = givenPartOf ?? name;
+    const namespace = namespaceOf(this, givenNamespace);
+    this.replicas = q.replicas;
+    const statefulSet = usesStatefulSet({ qdrant: q });
+    if (this.replicas > 1 && q.workload === 'deployment') throw new Error(`'workload' (deployment) must be 'statefulset' with ${this.replicas} replicas`);
+    const startupSeconds = (startupBudget ?? Duration.minutes(10)).toSeconds();
     if (startupSeconds < MIN_STARTUP_BUDGET_SECONDS) {
       throw new Error(`'startupBudget' (${startupSeconds}s) must be at least ${MIN_STARTUP_BUDGET_SECONDS}s: a node loading large collections must not be restarted in a loop`);
     }
-    if (props.restoreSnapshots?.length && statefulSet) throw new Error("'restoreSnapshots' works on a single node only; restore a cluster through the snapshot recovery API");
-    const tls = props.tlsSecretName !== undefined;
+    const restoreSnapshots = snapshotsModel.restore;
+    if (restoreSnapshots.length && statefulSet) throw new Error("'snapshots.restore' works on a single node only; restore a cluster through the snapshot recovery API");
+    const snapshotsVolume = snapshotsModel.enabled ? { size: snapshotsModel.size, storageClass: snapshotsModel.storageClass } : undefined;
+    const tlsSecretName = q.tls?.secretName;
+    const tls = tlsSecretName !== undefined;
     this.scheme = tls ? 'https' : 'http';
     this.serviceName = objectName('Service', name);
+    this.url = `${this.scheme}://${serviceHost(this.serviceName, namespace)}:${QDRANT.ports.http}`;
+    this.grpcUrl = `${this.scheme}://${serviceHost(this.serviceName, namespace)}:${QDRANT.ports.grpc}`;
     this.podSelector = selectorLabels({ app: 'qdrant', instance: name });
-    const labels = componentLabels({ app: 'qdrant', instance: name, component: 'vector-database', partOf, version });
+    const labels = componentLabels({ app: 'qdrant', instance: name, component: 'vector-database', partOf, version: q.version });
 
-    const generator = () => SecretGenerator.of(this, { namePrefix: partOf, partOf });
-    const apiKey = props.apiKey ?? 'generate';
+    const generator = secretGenerator ?? (() => SecretGenerator.of(this, { namePrefix: partOf, partOf }));
+    const apiKey = q.apiKey;
     this.apiKeySecret = apiKey === 'generate' ? generator().addKey(objectName('Secret', name, 'api-key'), 'api-key') : apiKey;
-    const readOnly = props.readOnlyApiKey ?? 'generate';
+    const readOnly = q.readOnlyApiKey;
     if (readOnly !== 'none') this.readOnlyApiKeySecret = readOnly === 'generate' ? generator().addKey(objectName('Secret', name, 'read-only-api-key'), 'api-key') : readOnly;
 
     const ports = [
@@ -175,7 +147,7 @@ export class Qdrant extends Construct {
     this.clientServiceSelector = { ...this.podSelector, 'qdrant-stack/endpoint': 'client' };
     this.service = clusterService(this, 'service', { name: this.serviceName, labels: { ...labels, 'qdrant-stack/endpoint': 'client' }, selector: this.podSelector, ports });
 
-    const snapshotsClaim = props.snapshotsVolume;
+    const snapshotsClaim = snapshotsVolume;
     let storage: kplus.Volume | undefined;
     let snapshots: kplus.Volume | undefined;
     if (statefulSet) {
@@ -203,7 +175,7 @@ export class Qdrant extends Construct {
       this.peerHosts = Array.from({ length: this.replicas }, (_, i) => `${statefulSetName}-${i}.${this.headlessServiceName}`);
     } else {
       this.storageClaimName = objectName('PersistentVolumeClaim', name, 'storage');
-      storage = persistentVolume(this, 'storage', 'storage', { name: this.storageClaimName, size: props.storageSize ?? '10Gi', storageClass: props.storageClass, labels });
+      storage = persistentVolume(this, 'storage', 'storage', { name: this.storageClaimName, size: q.storage.size, storageClass: q.storage.storageClass, labels });
       if (snapshotsClaim) snapshots = persistentVolume(this, 'snapshots', 'snapshots', { name: objectName('PersistentVolumeClaim', name, 'snapshots'), size: snapshotsClaim.size, storageClass: snapshotsClaim.storageClass, labels });
       this.workload = singlePodDeployment(this, 'deployment', {
         name: objectName('Deployment', name),
@@ -217,13 +189,13 @@ export class Qdrant extends Construct {
     }
     snapshots ??= statefulSet && snapshotsClaim ? undefined : kplus.Volume.fromEmptyDir(this, 'snapshots-volume', 'snapshots');
     const tmp = kplus.Volume.fromEmptyDir(this, 'tmp-volume', 'tmp');
-    const tlsVolume = tls ? kplus.Volume.fromSecret(this, 'tls-volume', kplus.Secret.fromSecretName(this, 'tls-secret', props.tlsSecretName!), { name: 'tls' }) : undefined;
+    const tlsVolume = tls ? kplus.Volume.fromSecret(this, 'tls-volume', kplus.Secret.fromSecretName(this, 'tls-secret', tlsSecretName!), { name: 'tls' }) : undefined;
     const timing = (periodSeconds: number, failureThreshold: number, timeoutSeconds: number) => ({ periodSeconds, failureThreshold, timeoutSeconds });
-    const restore = (props.restoreSnapshots ?? []).flatMap((r) => ['--snapshot', `${r.path}:${r.collection}`]);
+    const restore = restoreSnapshots.flatMap((r) => ['--snapshot', `${r.path}:${r.collection}`]);
 
     this.workload.addContainer({
       name: 'qdrant',
-      image: qdrantImage(version),
+      image: qdrantImage(q.version),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       ...(statefulSet
         ? { command: ['/bin/bash', '-c', peerStartScript({ statefulSet: this.workload.name, headlessService: this.headlessServiceName!, scheme: this.scheme })] }
@@ -250,10 +222,11 @@ export class Qdrant extends Construct {
         ...(tlsVolume ? [{ path: QDRANT.paths.tls, volume: tlsVolume, readOnly: true }] : []),
       ],
     });
-    finishRestrictedPod(this.workload, '/spec/template/spec', [props.resources ?? QDRANT_DEFAULT_RESOURCES]);
+    finishRestrictedPod(this.workload, '/spec/template/spec', { qdrant: qdrantResources(q) });
     const obj = ApiObject.of(this.workload);
-    if (props.priorityClassName) obj.addJsonPatch(JsonPatch.add('/spec/template/spec/priorityClassName', props.priorityClassName));
-    if (statefulSet) this.finishStatefulSet(obj, labels, props);
+    if (q.priorityClassName) obj.addJsonPatch(JsonPatch.add('/spec/template/spec/priorityClassName', q.priorityClassName));
+    if (statefulSet) this.finishStatefulSet(obj, labels, q, snapshotsVolume);
+    if (givenNamespace) placeInNamespace(this, givenNamespace);
   }
 
   /**
@@ -267,7 +240,7 @@ export class Qdrant extends Construct {
   }
 
   /** What cdk8s-plus-27 cannot say about a StatefulSet: claim templates, their retention, spread, PDB. */
-  private finishStatefulSet(obj: ApiObject, labels: Record<string, string>, props: QdrantProps): void {
+  private finishStatefulSet(obj: ApiObject, labels: Record<string, string>, q: QdrantConfig, snapshotsVolume?: { size: string; storageClass?: string }): void {
     // Claim templates are immutable: their labels must not carry anything an upgrade changes (the version).
     const claim = (volumeName: string, size: string, storageClass?: string) => ({
       metadata: { name: volumeName, labels: immutableLabels(labels) },
@@ -278,14 +251,14 @@ export class Qdrant extends Construct {
         resources: { requests: { storage: k8s.Quantity.fromString(size) } },
       },
     });
-    const templates = [claim('storage', props.storageSize ?? '10Gi', props.storageClass)];
-    if (props.snapshotsVolume) templates.push(claim('snapshots', props.snapshotsVolume.size, props.snapshotsVolume.storageClass));
+    const templates = [claim('storage', q.storage.size, q.storage.storageClass)];
+    if (snapshotsVolume) templates.push(claim('snapshots', snapshotsVolume.size, snapshotsVolume.storageClass));
     obj.addJsonPatch(JsonPatch.add('/spec/volumeClaimTemplates', templates));
-    const policy = props.retainOnDelete ?? true ? 'Retain' : 'Delete';
+    const policy = q.storage.retainOnDelete ? 'Retain' : 'Delete';
     obj.addJsonPatch(JsonPatch.add('/spec/persistentVolumeClaimRetentionPolicy', { whenDeleted: policy, whenScaled: policy }));
     // Claim-template volumes are mounted by name; the mounts go after the ones cdk8s-plus rendered.
-    obj.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'storage', mountPath: QDRANT.paths.storage }));
-    if (props.snapshotsVolume) obj.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'snapshots', mountPath: QDRANT.paths.snapshots }));
+    patchContainer(this.workload, '/spec/template/spec', 'qdrant', 'volumeMounts/-', { name: 'storage', mountPath: QDRANT.paths.storage });
+    if (snapshotsVolume) patchContainer(this.workload, '/spec/template/spec', 'qdrant', 'volumeMounts/-', { name: 'snapshots', mountPath: QDRANT.paths.snapshots });
     if (this.replicas < 2) return;
     // Peers on one node fall together and take the Raft quorum with them: spreading over nodes is required
     // (with as many nodes as peers, one peer each); over zones it is preferred (not every cluster has zones).

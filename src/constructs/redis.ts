@@ -3,7 +3,12 @@ import { Construct } from 'constructs';
 import { REDIS, redisConfig, redisEnvironment, redisImage, redisPing, writeAuthScript } from '../components/redis';
 import { kubernetesEnv } from './env';
 import { parseBytes } from '../config/quantity';
-import { ComputedResources, JOB_RESOURCES, redisDefaultResources } from '../config/resources';
+import type { z } from 'zod';
+import { parseProps } from '../config/props';
+import { JOB_RESOURCES, redisResources } from '../config/resources';
+import { redisSchema, type RedisConfig } from '../config/schema';
+import { namespaceOf, placeInNamespace, serviceHost } from './namespace';
+import { ApiObject, Chart } from 'cdk8s';
 import { SYNC_WAVE, syncWave } from './gitops';
 import { componentLabels, selectorLabels } from './labels';
 import { objectName } from '../naming';
@@ -12,11 +17,14 @@ import type { SecretKeyReference } from './qdrant';
 import { finishRestrictedPod, restrictedContainerSecurity } from './restricted';
 import { SecretGenerator } from './secret-generator';
 
-/** Props of {@link Redis}. */
-export interface RedisProps {
+/** The `redis` section of the stack model (without `enabled`): the same keys, defaults and rules. */
+export type RedisModel = Omit<z.input<typeof redisSchema>, 'enabled'>;
+
+/** Props of {@link Redis}: the model's `redis` section, and what places it. */
+export interface RedisProps extends RedisModel {
   /**
    * Base name of every object.
-   * @default the construct id
+   * @default a name from the chart's naming scheme (`Chart.generateObjectName`)
    */
   readonly name?: string;
   /**
@@ -25,45 +33,15 @@ export interface RedisProps {
    */
   readonly partOf?: string;
   /**
-   * Redis release (official image, Debian variant: uid 999).
-   * @default REDIS.version
+   * Namespace of its objects (and of its URL).
+   * @default the chart's
    */
-  readonly version?: string;
+  readonly namespace?: string;
   /**
-   * `maxmemory`, a Kubernetes quantity.
-   * @default '256Mi'
+   * Where a generated password comes from (a stack shares one generator).
+   * @default a generator of its own, beside it
    */
-  readonly maxMemory?: string;
-  /**
-   * `maxmemory-policy`.
-   * @default 'volatile-lru' (evicts only keys with a TTL: cache entries, never queued jobs)
-   */
-  readonly maxMemoryPolicy?: string;
-  /**
-   * Append-only file on a persistent volume; without it data lives in an emptyDir.
-   * @default true
-   */
-  readonly persistence?: boolean;
-  /**
-   * Size of the data volume.
-   * @default '8Gi'
-   */
-  readonly storageSize?: string;
-  /**
-   * StorageClass of the data volume.
-   * @default the cluster's default StorageClass
-   */
-  readonly storageClass?: string;
-  /**
-   * Password: `'generate'` fills a Secret in-cluster once; otherwise a key of an existing Secret.
-   * @default 'generate'
-   */
-  readonly password?: 'generate' | SecretKeyReference;
-  /**
-   * CPU and memory requests and limits.
-   * @default redisDefaultResources(maxMemory): 100m/1 CPU, memory 1.25× / 2× maxMemory
-   */
-  readonly resources?: ComputedResources;
+  readonly secretGenerator?: () => SecretGenerator;
 }
 
 /** Loading a large append-only file can take minutes; only then does Redis answer. */
@@ -85,29 +63,36 @@ export class Redis extends Construct {
   readonly podSelector: Record<string, string>;
   readonly deployment: kplus.Deployment;
 
+  /** URL for clients, without the password: `redis://<service>.<namespace>.svc:6379`. */
+  readonly url: string;
+  /** The validated model section this renders. */
+  readonly model: RedisConfig;
+
   constructor(scope: Construct, id: string, props: RedisProps = {}) {
     super(scope, id);
-    const name = props.name ?? id;
-    const version = props.version ?? REDIS.version;
-    const partOf = props.partOf ?? name;
-    const maxMemory = props.maxMemory ?? '256Mi';
-    const maxMemoryBytes = parseBytes(maxMemory);
-    if (!maxMemoryBytes) throw new Error(`'maxMemory' (${maxMemory}) must be a positive quantity such as '256Mi'`);
-    const persistence = props.persistence ?? true;
+    const { name: givenName, partOf: givenPartOf, namespace: givenNamespace, secretGenerator, ...model } = props;
+    const r = parseProps(redisSchema, model, `${this.node.path} (Redis props)`);
+    this.model = r;
+    const name = givenName ?? Chart.of(this).generateObjectName(this as unknown as ApiObject);
+    const version = r.version;
+    const partOf = givenPartOf ?? name;
+    const maxMemoryBytes = parseBytes(r.maxMemory)!;
+    const persistence = r.persistence;
     this.primaryHost = objectName('Service', name);
+    this.url = `redis://${serviceHost(this.primaryHost, namespaceOf(this, givenNamespace))}:${REDIS.port}`;
     this.podSelector = selectorLabels({ app: 'redis', instance: name });
     const labels = componentLabels({ app: 'redis', instance: name, component: 'cache', partOf, version });
 
-    const password = props.password ?? 'generate';
-    this.passwordSecret =
-      password === 'generate' ? SecretGenerator.of(this, { namePrefix: partOf, partOf }).addKey(objectName('Secret', name, 'password'), 'password') : password;
+    const password = r.password;
+    const generator = secretGenerator ?? (() => SecretGenerator.of(this, { namePrefix: partOf, partOf }));
+    this.passwordSecret = password === 'generate' ? generator().addKey(objectName('Secret', name, 'password'), 'password') : password;
 
     const config = new kplus.ConfigMap(this, 'config', {
       metadata: { name: objectName('ConfigMap', name, 'config'), labels, annotations: syncWave(SYNC_WAVE.config) },
-      data: { 'redis.conf': redisConfig({ maxMemoryBytes, maxMemoryPolicy: props.maxMemoryPolicy ?? 'volatile-lru', persistence }) },
+      data: { 'redis.conf': redisConfig({ maxMemoryBytes, maxMemoryPolicy: r.maxMemoryPolicy, persistence }) },
     });
     const data = persistence
-      ? persistentVolume(this, 'data', 'data', { name: objectName('PersistentVolumeClaim', name, 'data'), size: props.storageSize ?? '8Gi', storageClass: props.storageClass, labels })
+      ? persistentVolume(this, 'data', 'data', { name: objectName('PersistentVolumeClaim', name, 'data'), size: r.storage.size, storageClass: r.storage.storageClass, labels })
       : kplus.Volume.fromEmptyDir(this, 'data-volume', 'data');
     const configVolume = kplus.Volume.fromConfigMap(this, 'config-volume', config, { name: 'config' });
     const secret = kplus.Secret.fromSecretName(this, 'password-secret', this.passwordSecret.secretName);
@@ -153,8 +138,9 @@ export class Redis extends Construct {
         { path: REDIS.paths.tmp, volume: tmp },
       ],
     });
-    finishRestrictedPod(this.deployment, '/spec/template/spec', [props.resources ?? redisDefaultResources(maxMemory)], [JOB_RESOURCES.redisAuth]);
+    finishRestrictedPod(this.deployment, '/spec/template/spec', { redis: redisResources(r), auth: JOB_RESOURCES.redisAuth });
 
     clusterService(this, 'service', { name: this.primaryHost, labels, selector: this.podSelector, ports: [{ name: 'redis', port: REDIS.port, appProtocol: 'redis' }] });
+    if (givenNamespace) placeInNamespace(this, givenNamespace);
   }
 }

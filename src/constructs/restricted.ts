@@ -8,6 +8,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import type { ComputedResources } from '../config/resources';
+import { patchContainer } from './escape-hatches';
 
 
 /** Pod-level security for an image's non-root user. */
@@ -38,14 +39,14 @@ export function restrictedContainerSecurity(uid: number, gid: number): kplus.Con
 
 /**
  * Adds what cdk8s-plus cannot express to a workload's pod template: seccomp RuntimeDefault, and exact
- * resource quantities for each container (as given, e.g. `1536Mi` or `2G`, never reformatted).
+ * resource quantities for each container, by name (as given, e.g. `1536Mi` or `2G`, never reformatted).
  * @param podSpecPath JSON pointer of the pod spec, e.g. `/spec/template/spec` or `/spec/jobTemplate/spec/template/spec`.
+ * @param resources requests and limits of every container and init container, by container name.
  */
 export function finishRestrictedPod(
-  workload: kplus.AbstractPod | kplus.Workload | kplus.Resource,
+  workload: kplus.AbstractPod | kplus.Workload,
   podSpecPath: string,
-  resources: readonly ComputedResources[],
-  initResources: readonly ComputedResources[] = [],
+  resources: Readonly<Record<string, ComputedResources>>,
 ): void {
   const obj = ApiObject.of(workload);
   obj.addJsonPatch(JsonPatch.add(`${podSpecPath}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }));
@@ -57,6 +58,7 @@ export function finishRestrictedPod(
     requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory) },
     limits: { cpu: k8s.Quantity.fromString(r.limits.cpu), memory: k8s.Quantity.fromString(r.limits.memory) },
   });
-  resources.forEach((r, i) => obj.addJsonPatch(JsonPatch.replace(`${podSpecPath}/containers/${i}/resources`, quantities(r))));
-  initResources.forEach((r, i) => obj.addJsonPatch(JsonPatch.replace(`${podSpecPath}/initContainers/${i}/resources`, quantities(r))));
+  const unsized = [...workload.containers, ...workload.initContainers].map((c) => c.name).filter((name) => !resources[name]);
+  if (unsized.length) throw new Error(`${workload.node.path}: no resources given for container ${unsized.join(', ')}`);
+  for (const [name, r] of Object.entries(resources)) patchContainer(workload, podSpecPath, name, 'resources', quantities(r), 'replace');
 }

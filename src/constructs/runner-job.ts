@@ -99,6 +99,6 @@ export class RunnerJob extends Construct {
     });
     // QDRANT_URL, OLLAMA_URL, REDIS_URL: the same contract the applications use.
     container.env.copyFrom(kplus.Env.fromConfigMap(kplus.ConfigMap.fromConfigMapName(this, 'connection', props.connectionConfigMap)));
-    finishRestrictedPod(this.job, '/spec/template/spec', [props.resources]);
+    finishRestrictedPod(this.job, '/spec/template/spec', { [props.app]: props.resources });
   }
 }

@@ -1,4 +1,4 @@
-import { Chart, Duration } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -35,13 +35,13 @@ const ID = 'secret-generator';
 /**
  * Generates secret values inside the cluster, so no secret is ever written into a manifest or Git.
  * Renders one empty Secret per generated key and a Job (with a Role limited to those Secrets' names)
- * that fills missing keys once and keeps existing ones. One per chart: use {@link SecretGenerator.of}.
+ * that fills missing keys once and keeps existing ones. One per stack (its `secretGenerator`), or one beside
+ * a component used on its own ({@link SecretGenerator.of}).
  */
 export class SecretGenerator extends Construct {
-  /** The generator of a chart, created on first use. */
+  /** The generator beside `scope` (a component used on its own), created on first use; a stack passes its own. */
   static of(scope: Construct, props: SecretGeneratorProps): SecretGenerator {
-    const chart = Chart.of(scope);
-    return (chart.node.tryFindChild(ID) as SecretGenerator | undefined) ?? new SecretGenerator(chart, ID, props);
+    return (scope.node.tryFindChild(ID) as SecretGenerator | undefined) ?? new SecretGenerator(scope, ID, props);
   }
 
   /** Name of the generator Job before its content hash is appended (also of its ServiceAccount and Role). */
@@ -56,7 +56,7 @@ export class SecretGenerator extends Construct {
   private readonly container: kplus.Container;
   private readonly labels: Record<string, string>;
 
-  private constructor(scope: Construct, id: string, props: SecretGeneratorProps) {
+  constructor(scope: Construct, id: string, props: SecretGeneratorProps) {
     super(scope, id);
     this.jobName = objectName('Job', props.namePrefix, 'secret-generator');
     const labels = componentLabels({ app: 'secret-generator', instance: this.jobName, component: 'secrets', partOf: props.partOf, version: '1' });
@@ -100,7 +100,7 @@ export class SecretGenerator extends Construct {
       securityContext: restrictedContainerSecurity(RUNNER.uid, RUNNER.gid),
       volumeMounts: [{ path: RUNNER.scriptsPath, volume: scripts, readOnly: true }],
     });
-    finishRestrictedPod(job, '/spec/template/spec', [JOB_RESOURCES.secretGenerator]);
+    finishRestrictedPod(job, '/spec/template/spec', { generate: JOB_RESOURCES.secretGenerator });
   }
 
   /** Registers a key to generate and renders its (empty) Secret; returns the reference to use. */

@@ -82,7 +82,7 @@ export class SnapshotSchedule extends Construct {
       securityContext: restrictedContainerSecurity(RUNNER.uid, RUNNER.gid),
       volumeMounts: [{ path: RUNNER.scriptsPath, volume: scripts, readOnly: true }, ...(tls ? [{ path: QDRANT.paths.tls, volume: tls, readOnly: true }] : [])],
     });
-    finishRestrictedPod(this.cronJob, '/spec/jobTemplate/spec/template/spec', [JOB_RESOURCES.snapshots]);
+    finishRestrictedPod(this.cronJob, '/spec/jobTemplate/spec/template/spec', { snapshots: JOB_RESOURCES.snapshots });
   }
 }
 

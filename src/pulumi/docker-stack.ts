@@ -14,17 +14,18 @@ import { LocalService, localStack } from '../local/services';
 export interface DockerStackArgs {
   /** The validated stack model (`loadConfig('stack.yaml')` or `resolveConfig({...})`). */
   readonly config: StackConfig;
-  /** Qdrant's admin API key, e.g. `new pulumi.Config().requireSecret('qdrantApiKey')`. */
-  readonly qdrantApiKey: pulumi.Input<string>;
   /**
-   * Qdrant's read-only API key; required unless `qdrant.readOnlyApiKey` is "none".
-   * @default none
+   * Every secret the services read, by env name (`QDRANT_API_KEY`, `QDRANT_READ_ONLY_API_KEY`,
+   * `REDIS_PASSWORD`, and any a further component declares), e.g.
+   * `{ QDRANT_API_KEY: new pulumi.Config().requireSecret('qdrantApiKey') }`.
+   * @default the named props below
    */
+  readonly secrets?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Qdrant's admin API key (the same as `secrets.QDRANT_API_KEY`). */
+  readonly qdrantApiKey?: pulumi.Input<string>;
+  /** Qdrant's read-only API key (the same as `secrets.QDRANT_READ_ONLY_API_KEY`); required unless `qdrant.readOnlyApiKey` is "none". */
   readonly qdrantReadOnlyApiKey?: pulumi.Input<string>;
-  /**
-   * Redis' password; required when Redis is enabled.
-   * @default none
-   */
+  /** Redis' password (the same as `secrets.REDIS_PASSWORD`); required when Redis is enabled. */
   readonly redisPassword?: pulumi.Input<string>;
 }
 
@@ -42,11 +43,8 @@ export class DockerStack extends pulumi.ComponentResource {
   constructor(name: string, args: DockerStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super('qdrant-stack:local:DockerStack', name, {}, opts);
     const stack = localStack(args.config);
-    const secrets: Record<SecretEnvName, pulumi.Input<string> | undefined> = {
-      QDRANT_API_KEY: args.qdrantApiKey,
-      QDRANT_READ_ONLY_API_KEY: args.qdrantReadOnlyApiKey,
-      REDIS_PASSWORD: args.redisPassword,
-    };
+    const named = { QDRANT_API_KEY: args.qdrantApiKey, QDRANT_READ_ONLY_API_KEY: args.qdrantReadOnlyApiKey, REDIS_PASSWORD: args.redisPassword };
+    const secrets: Record<SecretEnvName, pulumi.Input<string> | undefined> = { ...named, ...args.secrets };
     const child = { parent: this };
 
     this.network = new docker.Network(`${name}-network`, { name: stack.name }, child);
@@ -69,7 +67,7 @@ export class DockerStack extends pulumi.ComponentResource {
     const envs = Object.entries(service.environment).map(([key, source]) => {
       if (!isSecret(source)) return `${key}=${source.value}`;
       const value = secrets[source.secret];
-      if (value === undefined) throw new Error(`service '${service.name}' needs the secret ${source.secret}: pass it in DockerStackArgs`);
+      if (value === undefined) throw new Error(`service '${service.name}' needs the secret ${source.secret}: pass it as secrets.${source.secret} in DockerStackArgs`);
       // A secret Input stays secret through interpolate: the state and the preview show it masked.
       return pulumi.secret(pulumi.interpolate`${key}=${value}`);
     });
