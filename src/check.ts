@@ -114,25 +114,37 @@ export function renderedFolders(dist: string): string[] {
 /**
  * What a real API server would refuse or silently break in each rendered folder: names and label values over
  * their limits, objects too big for client-side apply, selectors that select nothing, waves that deadlock.
+ * `fresh`: as for readRenders.
  */
-export function clusterRuleFindings(dist: string): CheckFinding[] {
+export function clusterRuleFindings(dist: string, fresh?: ReadonlyMap<string, ModelRender>): CheckFinding[] {
   return renderedFolders(dist).flatMap((folder) =>
-    apiServerProblems(readRenderedFolder(folder), { externalPeers: [{ [CLIENT_LABEL.key]: CLIENT_LABEL.value }] }).map((p) => ({
+    apiServerProblems(readRenderedFolder(folder, fresh?.get(relative(dist, folder) || '.')), { externalPeers: [{ [CLIENT_LABEL.key]: CLIENT_LABEL.value }] }).map((p) => ({
       file: relative(dist, folder) || '.',
       problem: `${p.object}: ${p.message}`,
     })),
   );
 }
 
-/** The objects of every rendered folder under `dist`, by folder relative to it ('.' for the top). */
-export function readRenders(dist: string): Map<string, RenderedObject[]> {
-  return new Map(renderedFolders(dist).map((folder) => [relative(dist, folder) || '.', readRenderedFolder(folder)]));
+/**
+ * The objects of every rendered folder under `dist`, by folder relative to it ('.' for the top). `fresh`: the
+ * renders of the same folders in memory (see renderModels); a file holding what they render is not parsed.
+ */
+export function readRenders(dist: string, fresh?: ReadonlyMap<string, ModelRender>): Map<string, RenderedObject[]> {
+  return new Map(
+    renderedFolders(dist).map((folder) => {
+      const name = relative(dist, folder) || '.';
+      return [name, readRenderedFolder(folder, fresh?.get(name))];
+    }),
+  );
 }
 
-/** Updates from `previous` renders (see readRenders) to those in `dist` that the API server refuses, per folder. */
-export function refusedUpdates(previous: ReadonlyMap<string, RenderedObject[]>, dist: string): CheckFinding[] {
+/**
+ * Updates from `previous` renders (see readRenders) to `next` (the render in the folder `next`, or renders by
+ * folder in memory) that the API server refuses, per folder.
+ */
+export function refusedUpdates(previous: ReadonlyMap<string, RenderedObject[]>, next: string | ReadonlyMap<string, RenderedObject[]>): CheckFinding[] {
   if (previous.size === 0) return []; // a first render: nothing to parse
-  return [...readRenders(dist)].flatMap(([folder, objects]) => {
+  return [...(typeof next === 'string' ? readRenders(next) : next)].flatMap(([folder, objects]) => {
     const before = previous.get(folder);
     return before ? updateProblems(before, objects).map((p) => ({ file: folder, problem: `${p.object}: ${p.message}` })) : [];
   });

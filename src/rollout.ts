@@ -41,12 +41,19 @@ export function renderObjects(config: StackConfig, render: ModelRender = renderM
   return { objects: render.objects, certificateDnsNames: render.stack.qdrant.certificateDnsNames(stackNamespace(config)) };
 }
 
-/** The objects of the `*.k8s.yaml` files directly in `dir` (not its environment subfolders). */
-export function readRenderedFolder(dir: string): RenderedObject[] {
+/**
+ * The objects of the `*.k8s.yaml` files directly in `dir` (not its environment subfolders). A file whose text
+ * is that of a chart of `fresh` (a render of the same folder) holds that chart's objects: not parsed again.
+ */
+export function readRenderedFolder(dir: string, fresh?: ModelRender): RenderedObject[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.k8s.yaml') && statSync(join(dir, f)).isFile())
     .sort()
-    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as RenderedObject))
+    .flatMap((f) => {
+      const text = readFileSync(join(dir, f), 'utf8');
+      const same = fresh?.charts.find((c) => c.file === f && c.text === text);
+      return same ? same.objects : parseAllDocuments(text).map((d) => d.toJS() as RenderedObject);
+    })
     .filter((o) => o && typeof o === 'object' && o.kind);
 }
 

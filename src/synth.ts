@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import type { StackConfig } from './config/schema';
 import type { ResolvedStack } from './config/load';
 import type { RenderedObject } from './charts/finalize';
+import { SmokeChart } from './charts/smoke-chart';
+import { CollectionsChart } from './charts/collections-chart';
+import { managesCollections } from './config/collection';
 import { renderCompose, renderEnvExample } from './compose/render';
 import { StackChart } from './charts/stack-chart';
 import { MARKER_FILE, replaceFolder, writeMarker } from './output';
@@ -18,15 +21,20 @@ import { COMPOSE_FILE, ENV_EXAMPLE_FILE, KUSTOMIZATION_FILE, MANIFEST_EXTENSION 
 
 export { COMPOSE_FILE, ENV_EXAMPLE_FILE, KUSTOMIZATION_FILE } from './files';
 
-/** Adds the stack's charts to an app (used by `cdk8s synth` and by the CLI): `<name>`, `<name>-collections`, `<name>-smoke`. */
+/** Adds the stack's charts to an app (used by `cdk8s synth` and by the CLI): `<name>` and `<name>-smoke`. */
 export function addStack(app: App, config: StackConfig): StackChart {
-  return new StackChart(app, config.name, { config });
+  const stack = new StackChart(app, config.name, { config });
+  if (managesCollections(config)) new CollectionsChart(app, `${config.name}-collections`, { config, stack });
+  if (config.smoke.enabled) new SmokeChart(app, `${config.name}-smoke`, { config, stack });
+  return stack;
 }
 
-/** One chart of a render: the file it is written to (`<chart>.k8s.yaml`) and its objects, in order. */
+/** One chart of a render: the file it is written to (`<chart>.k8s.yaml`), its objects in order, and that file's text. */
 export interface RenderedChart {
   readonly file: string;
   readonly objects: RenderedObject[];
+  /** The file's text (cdk8s' serializer, see manifestText), made when first read. */
+  readonly text: string;
 }
 
 /** A model rendered in memory, once: what the checks read and what `writeRenders` writes. */
@@ -49,8 +57,19 @@ export function renderModel(config: StackConfig): ModelRender {
   const charts = app.charts;
   const dependent = charts.some((chart) => chart.node.dependencies.some((d) => d !== chart && Chart.isChart(d)));
   const name = (chart: Chart, i: number) => `${dependent ? `${String(i).padStart(4, '0')}-` : ''}${Names.toDnsLabel(chart)}${MANIFEST_EXTENSION}`;
-  const files = charts.map((chart, i) => ({ file: name(chart, i), objects: rendered.get(chart) ?? (chart.toJson() as RenderedObject[]) }));
+  const files = charts.map((chart, i) => renderedChart(name(chart, i), rendered.get(chart) ?? (chart.toJson() as RenderedObject[])));
   return { config, stack, charts: files, objects: files.flatMap((f) => f.objects) };
+}
+
+function renderedChart(file: string, objects: RenderedObject[]): RenderedChart {
+  let text: string | undefined;
+  return {
+    file,
+    objects,
+    get text() {
+      return (text ??= manifestText(objects));
+    },
+  };
 }
 
 /** Every render of a stack in memory: `.` for the base, then each environment by name (as folders). */
@@ -71,7 +90,7 @@ export function manifestText(objects: readonly RenderedObject[]): string {
 /** Writes the Kubernetes manifests of a render into `dir` (created if missing), one file per chart. */
 function writeManifests(render: ModelRender, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
-  for (const chart of render.charts) writeFileSync(join(dir, chart.file), manifestText(chart.objects), { encoding: 'utf8' });
+  for (const chart of render.charts) writeFileSync(join(dir, chart.file), chart.text, { encoding: 'utf8' });
   return render.charts.map((c) => c.file);
 }
 

@@ -61,7 +61,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       const renders = objectsOf(models);
       assertRenderable(renders, opts.config);
       // The previous render: a change that loses data is refused, one the API server refuses is warned about.
-      const previous = existsSync(out) && statSync(out).isDirectory() ? readRenders(out) : new Map();
+      // Its files that hold what this render writes are not parsed: their objects are those in memory.
+      const previous = existsSync(out) && statSync(out).isDirectory() ? readRenders(out, models) : new Map();
       if (!opts.allowDataMigration) assertDataKept(previous, renders, opts.config);
       writeRenders(out, models, { force: opts.force });
       if (opts.env) {
@@ -71,7 +72,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         const envs = [...stack.environments.keys()];
         io.err(`synthesized stack '${stack.base.name}' (namespace ${stackNamespace(stack.base)}) into ${out}/${envs.length ? `, environments ${envs.join(', ')} into ${out}/<env>/` : ''}\n`);
       }
-      for (const f of refusedUpdates(previous, out)) io.err(`warning: ${join(out, f.file)}: the API server refuses this update from the previous render: ${f.problem}\n`);
+      for (const f of refusedUpdates(previous, renders)) io.err(`warning: ${join(out, f.file)}: the API server refuses this update from the previous render: ${f.problem}\n`);
     });
 
   program
@@ -154,10 +155,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       const stale = staleFiles(stack, opts.dist, models);
       const present = existsSync(opts.dist);
       const { findings: invalid, checked, skipped } = present ? invalidObjects(opts.dist) : { findings: [], checked: 0, skipped: [] };
-      const refused = present ? clusterRuleFindings(opts.dist) : [];
+      const refused = present ? clusterRuleFindings(opts.dist, models) : [];
       const upgrade = present && opts.base ? upgradeFindings(opts.base, opts.dist) : [];
       // Data volumes the model leaves behind: against the committed render (the change not yet synthesized) and the base.
-      const dataLoss = opts.allowDataMigration ? [] : [...(present ? dataVolumeFindings(readRenders(opts.dist), renders) : []), ...(opts.base ? dataVolumeFindings(readRenders(opts.base), renders, opts.base) : [])];
+      const dataLoss = opts.allowDataMigration ? [] : [...(present ? dataVolumeFindings(readRenders(opts.dist, models), renders) : []), ...(opts.base ? dataVolumeFindings(readRenders(opts.base), renders, opts.base) : [])];
       for (const f of [...stale, ...invalid, ...refused, ...upgrade, ...dataLoss]) io.err(`${join(opts.dist, f.file)}: ${f.problem}\n`);
       const skippedNote = skipped.length ? `; not schema-checked (no schema at hand): ${skipped.join(', ')}` : '';
       if (stale.length || invalid.length || refused.length || upgrade.length || dataLoss.length) {
