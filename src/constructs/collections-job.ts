@@ -22,11 +22,8 @@ export interface CollectionsJobProps {
   readonly connectionConfigMap: string;
   /** The admin API key: the reconciler creates and updates collections. */
   readonly qdrantApiKey: SecretKeyReference;
-  /**
-   * How long to wait for Qdrant and retry, in seconds.
-   * @default 600
-   */
-  readonly deadlineSeconds?: number;
+  /** How long to wait for Qdrant and retry, in seconds (the model's `smoke.deadlineSeconds`). */
+  readonly deadlineSeconds: number;
   /** @default no TLS */
   readonly tlsSecretName?: string;
 }
@@ -43,7 +40,7 @@ export class CollectionsJob extends Construct {
 
   constructor(scope: Construct, id: string, props: CollectionsJobProps) {
     super(scope, id);
-    const deadlineSeconds = props.deadlineSeconds ?? 600;
+    const deadlineSeconds = props.deadlineSeconds;
     const declared: DeclaredCollections = { peers: props.peers, collections: [...props.collections] };
     this.job = new RunnerJob(this, 'runner', {
       name: props.name,

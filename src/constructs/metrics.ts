@@ -1,6 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import type { z } from 'zod';
+import { parseProps } from '../config/props';
+import { metricsSchema } from '../config/schema';
 import { QDRANT } from '../components/qdrant';
 import { SYNC_WAVE, syncWave } from './gitops';
 import type { SecretKeyReference } from './qdrant';
@@ -28,31 +31,22 @@ export interface QdrantMetricsProps {
    */
   readonly tlsServerName?: string;
   /**
-   * Extra labels of the ServiceMonitor, for the Prometheus that selects it (e.g. `release: kube-prometheus-stack`).
-   * @default none
+   * The model's `metrics` section (docs/configuration.md#metrics): which of the ServiceMonitor and the
+   * Grafana dashboard to render, and the ServiceMonitor's extra labels. Defaults are the model's.
    */
-  readonly serviceMonitorLabels?: Record<string, string>;
-  /**
-   * Render a Prometheus Operator ServiceMonitor.
-   * @default true
-   */
-  readonly serviceMonitor?: boolean;
-  /**
-   * Render a Grafana dashboard ConfigMap (picked up by the Grafana sidecar through `grafana_dashboard: "1"`).
-   * @default false
-   */
-  readonly grafanaDashboard?: boolean;
+  readonly metrics?: z.input<typeof metricsSchema>;
 }
 
 /** Prometheus scraping of Qdrant's /metrics and a Grafana dashboard of search latency, RPS and sizes. */
 export class QdrantMetrics extends Construct {
   constructor(scope: Construct, id: string, props: QdrantMetricsProps) {
     super(scope, id);
-    if (props.serviceMonitor ?? true) {
+    const metrics = parseProps(metricsSchema, props.metrics, `${this.node.path} (QdrantMetrics props: metrics)`);
+    if (metrics.serviceMonitor) {
       new ApiObject(this, 'service-monitor', {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'ServiceMonitor',
-        metadata: { name: objectName('ServiceMonitor', props.name), labels: { ...props.labels, ...props.serviceMonitorLabels }, annotations: syncWave(SYNC_WAVE.workloads) },
+        metadata: { name: objectName('ServiceMonitor', props.name), labels: { ...props.labels, ...metrics.serviceMonitorLabels }, annotations: syncWave(SYNC_WAVE.workloads) },
         spec: {
           selector: { matchLabels: props.serviceSelector },
           namespaceSelector: { matchNames: [props.namespace] },
@@ -71,7 +65,7 @@ export class QdrantMetrics extends Construct {
         },
       });
     }
-    if (props.grafanaDashboard ?? false) {
+    if (metrics.grafanaDashboard) {
       new kplus.ConfigMap(this, 'dashboard', {
         metadata: { name: objectName('ConfigMap', props.name, 'dashboard'), labels: { ...props.labels, grafana_dashboard: '1' }, annotations: syncWave(SYNC_WAVE.config) },
         data: { 'qdrant.json': `${JSON.stringify(dashboard(props.namespace), null, 2)}\n` },

@@ -1,6 +1,9 @@
 import { Duration } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import type { z } from 'zod';
+import { parseProps } from '../config/props';
+import { smokeSchema } from '../config/schema';
 import { JOB_RESOURCES } from '../config/resources';
 import type { SmokeExpectations } from '../smoke/options';
 import { postDeployHookAnnotations } from './gitops';
@@ -28,30 +31,10 @@ export interface SmokeTestProps {
    */
   readonly expectations: SmokeExpectations;
   /**
-   * How the Job is triggered.
-   * @default 'argocd' (PostSync hook, BeforeHookCreation)
+   * The model's `smoke` section (docs/configuration.md#smoke): hook, vectors, queries, p95 budget, deadline.
+   * Defaults are the model's.
    */
-  readonly hook?: 'argocd' | 'helm-test';
-  /**
-   * Vectors seeded into the temporary collection.
-   * @default 10000
-   */
-  readonly vectors?: number;
-  /**
-   * Timed queries.
-   * @default 200
-   */
-  readonly queries?: number;
-  /**
-   * Budget for the server-side p95 query time, in ms.
-   * @default 50
-   */
-  readonly maxP95Ms?: number;
-  /**
-   * How long to wait for Qdrant to answer and be ready, in seconds.
-   * @default 600
-   */
-  readonly deadlineSeconds?: number;
+  readonly smoke?: z.input<typeof smokeSchema>;
   /**
    * TLS Secret whose ca.crt the runner trusts (NODE_EXTRA_CA_CERTS), when Qdrant serves HTTPS.
    * @default no TLS
@@ -82,7 +65,8 @@ export class SmokeTest extends Construct {
 
   constructor(scope: Construct, id: string, props: SmokeTestProps) {
     super(scope, id);
-    const deadlineSeconds = props.deadlineSeconds ?? 600;
+    const smoke = parseProps(smokeSchema, props.smoke, `${this.node.path} (SmokeTest props: smoke)`);
+    const deadlineSeconds = smoke.deadlineSeconds;
     this.job = new RunnerJob(this, 'runner', {
       name: props.name,
       partOf: props.partOf,
@@ -94,15 +78,15 @@ export class SmokeTest extends Construct {
       files: { [EXPECTATIONS_KEY]: `${JSON.stringify(props.expectations, null, 2)}\n` },
       env: {
         SMOKE_EXPECTATIONS: `${RUNNER_MOUNT}/${EXPECTATIONS_KEY}`,
-        SMOKE_VECTORS: String(props.vectors ?? 10_000),
-        SMOKE_QUERIES: String(props.queries ?? 200),
-        SMOKE_MAX_P95_MS: String(props.maxP95Ms ?? 50),
+        SMOKE_VECTORS: String(smoke.vectors),
+        SMOKE_QUERIES: String(smoke.queries),
+        SMOKE_MAX_P95_MS: String(smoke.maxP95Ms),
         SMOKE_DEADLINE_S: String(deadlineSeconds),
       },
       secretEnv: { QDRANT_API_KEY: props.qdrantApiKey, ...(props.redisPassword ? { REDIS_PASSWORD: props.redisPassword } : {}) },
       connectionConfigMap: props.connectionConfigMap,
       tlsSecretName: props.tlsSecretName,
-      annotations: smokeHookAnnotations(props.hook ?? 'argocd'),
+      annotations: smokeHookAnnotations(smoke.hook),
       activeDeadline: Duration.seconds(deadlineSeconds + 600),
       // A failed verdict is a result, not a flake: one retry for a node loss at most.
       backoffLimit: 1,

@@ -160,11 +160,7 @@ export class QdrantStack extends Construct {
         qdrantApiKey: this.secrets.QDRANT_API_KEY,
         redisPassword: this.secrets.REDIS_PASSWORD,
         expectations: smokeJobExpectations(config),
-        hook: config.smoke.hook,
-        vectors: config.smoke.vectors,
-        queries: config.smoke.queries,
-        maxP95Ms: config.smoke.maxP95Ms,
-        deadlineSeconds: config.smoke.deadlineSeconds,
+        smoke: config.smoke,
         tlsSecretName: config.qdrant.tls?.secretName,
       });
     }

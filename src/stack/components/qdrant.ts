@@ -139,9 +139,7 @@ function addOperations({ scope, config, namespace, stackLabels }: KubernetesCont
       tlsSecretName: config.qdrant.tls?.secretName,
       // Prometheus scrapes pod IPs: verify the certificate against the Service's name, a SAN it must carry.
       tlsServerName: config.qdrant.tls ? `${qdrant.serviceName}.${namespace}.svc` : undefined,
-      serviceMonitorLabels: config.metrics.serviceMonitorLabels,
-      serviceMonitor: config.metrics.serviceMonitor,
-      grafanaDashboard: config.metrics.grafanaDashboard,
+      metrics: config.metrics,
     });
   }
 }
