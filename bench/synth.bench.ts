@@ -1,45 +1,26 @@
 /**
- * Synthesis time of the default stack against a minimal one-Deployment cdk8s-plus app, in the same run,
- * interleaved, several runs, medians and their ratio (target: ≤ 1.5×). Two views:
- *  - end to end: `qdrant-stack synth` (compiled, `npm run build` first) against `node bench/minimal-app.js`,
- *    each a fresh process writing its files — what a user or a CI job waits for;
+ * What a user waits for, against a minimal one-Deployment cdk8s-plus app (bench/minimal-app.js) run the same
+ * way: each command a fresh `node` process (compiled CLI: `npm run build` first), interleaved in one run so
+ * machine noise hits all alike, several runs, medians and their ratio to the baseline's median.
+ *  - `--version`, `validate` (default model), `synth` of the default model, of a model with ten environments,
+ *    and of the default model again over its previous render (what `npm run synth` does in a checkout);
  *  - in process: construct + synthesize to YAML only, after a warm-up.
- * Run: npm run bench
+ * Target: full-stack `synth` <= 1.5x the baseline app. Run: npm run bench (RUNS=n, IN_PROCESS_RUNS=n).
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resolveConfig } from '../src/config/load';
 import { addStack } from '../src/synth';
 
-const RUNS = Number(process.env.RUNS ?? 40);
-const WARMUP = 5;
-
-function minimalApp(): string {
-  const app = new App();
-  const chart = new Chart(app, 'minimal', { disableResourceNameHashes: true });
-  new kplus.Deployment(chart, 'web', { replicas: 1, containers: [{ image: 'nginx:1.27', portNumber: 80 }] });
-  return app.synthYaml();
-}
-
-const config = resolveConfig({});
-function defaultStack(): string {
-  const app = new App();
-  addStack(app, config);
-  return app.synthYaml();
-}
-
-function time(fn: () => string): number {
-  const start = performance.now();
-  const yaml = fn();
-  const elapsed = performance.now() - start;
-  if (yaml.length === 0) throw new Error('empty synth');
-  return elapsed;
-}
+const RUNS = Number(process.env.RUNS ?? 10);
+const IN_PROCESS_RUNS = Number(process.env.IN_PROCESS_RUNS ?? 40);
+const ROOT = join(__dirname, '..');
+const scratch = mkdtempSync(join(tmpdir(), 'synth-bench-'));
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,41 +28,83 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-const ROOT = join(__dirname, '..');
-const PROCESS_RUNS = Number(process.env.PROCESS_RUNS ?? 10);
-function timeProcess(args: string[]): number {
-  const out = mkdtempSync(join(tmpdir(), 'synth-bench-'));
+// The default model alone (the committed stack.yaml also declares two example environments), and with ten.
+const one = join(scratch, 'one.yaml');
+writeFileSync(one, '{}\n');
+const ten = join(scratch, 'ten.yaml');
+const envs = Array.from({ length: 10 }, (_, i) => `  env${i + 1}:\n    profile: ${i % 2 ? 'prod' : 'dev'}\n    namespace: qdrant-env${i + 1}\n`);
+writeFileSync(ten, `environments:\n${envs.join('')}`);
+// A previous render of the default model, copied in before each run (not timed).
+const previous = join(scratch, 'previous');
+execFileSync(process.execPath, ['bin/qdrant-stack.js', 'synth', '--config', one, '--out', previous], { cwd: ROOT, stdio: 'ignore' });
+
+interface Case {
+  readonly label: string;
+  readonly args: (out: string) => string[];
+  readonly before?: (out: string) => void;
+}
+const cases: Case[] = [
+  { label: 'baseline: minimal cdk8s-plus app (1 Deployment), files written', args: (out) => ['bench/minimal-app.js', out] },
+  { label: 'qdrant-stack --version', args: () => ['bin/qdrant-stack.js', '--version'] },
+  { label: 'qdrant-stack validate (default model)', args: () => ['bin/qdrant-stack.js', 'validate', '--config', one] },
+  { label: 'qdrant-stack synth (default model, 1 render)', args: (out) => ['bin/qdrant-stack.js', 'synth', '--config', one, '--out', out] },
+  { label: 'qdrant-stack synth (10 environments, 11 renders)', args: (out) => ['bin/qdrant-stack.js', 'synth', '--config', ten, '--out', out] },
+  {
+    label: 'qdrant-stack synth over its previous render (1 render)',
+    args: (out) => ['bin/qdrant-stack.js', 'synth', '--config', one, '--out', out],
+    before: (out) => cpSync(previous, out, { recursive: true }),
+  },
+];
+
+function timeProcess(c: Case): number {
+  const out = join(mkdtempSync(join(scratch, 'run-')), 'dist');
+  c.before?.(out);
   const start = performance.now();
-  execFileSync(process.execPath, args.map((a) => a.replace('$OUT', join(out, 'dist'))), { cwd: ROOT, stdio: 'ignore' });
+  execFileSync(process.execPath, c.args(out), { cwd: ROOT, stdio: 'ignore' });
   const elapsed = performance.now() - start;
-  rmSync(out, { recursive: true, force: true });
+  rmSync(join(out, '..'), { recursive: true, force: true });
   return elapsed;
 }
-// The default model alone (the committed stack.yaml also declares two example environments).
-const defaults = join(mkdtempSync(join(tmpdir(), 'synth-bench-config-')), 'stack.yaml');
-writeFileSync(defaults, '{}\n');
-const processMinimal: number[] = [];
-const processStack: number[] = [];
-timeProcess(['bench/minimal-app.js', '$OUT']);
-for (let i = 0; i < PROCESS_RUNS; i++) {
-  processMinimal.push(timeProcess(['bench/minimal-app.js', '$OUT']));
-  processStack.push(timeProcess(['bin/qdrant-stack.js', 'synth', '--config', defaults, '--out', '$OUT']));
-}
-console.log(`end to end (fresh process, files written), ${PROCESS_RUNS} runs each (median, ms)`);
-console.log(`  minimal cdk8s-plus app (1 Deployment): ${median(processMinimal).toFixed(0)}`);
-console.log(`  qdrant-stack synth (default stack):    ${median(processStack).toFixed(0)}`);
-console.log(`  ratio: ${(median(processStack) / median(processMinimal)).toFixed(2)}x (target <= 1.5x)`);
 
-for (let i = 0; i < WARMUP; i++) (minimalApp(), defaultStack());
+for (const c of cases) timeProcess(c); // warm the file system cache
+const times = cases.map(() => [] as number[]);
+for (let i = 0; i < RUNS; i++) {
+  // Interleaved, each run in a rotated order, so machine noise and ordering hit every case alike.
+  for (let j = 0; j < cases.length; j++) {
+    const k = (i + j) % cases.length;
+    times[k].push(timeProcess(cases[k]));
+  }
+}
+const baseline = median(times[0]);
+console.log(`end to end: a fresh node process each, ${RUNS} runs each, interleaved (median ms, ratio to the baseline's median)`);
+cases.forEach((c, k) => console.log(`  ${c.label.padEnd(66)} ${median(times[k]).toFixed(0).padStart(5)}  ${(median(times[k]) / baseline).toFixed(2)}x`));
+console.log(`  target: full-stack synth <= 1.5x the baseline`);
+
+function minimalApp(): string {
+  const app = new App();
+  const chart = new Chart(app, 'minimal', { disableResourceNameHashes: true });
+  new kplus.Deployment(chart, 'web', { replicas: 1, containers: [{ image: 'nginx:1.27', portNumber: 80 }] });
+  return app.synthYaml();
+}
+const config = resolveConfig({});
+function defaultStack(): string {
+  const app = new App();
+  addStack(app, config);
+  return app.synthYaml();
+}
+function time(fn: () => string): number {
+  const start = performance.now();
+  if (fn().length === 0) throw new Error('empty synth');
+  return performance.now() - start;
+}
+for (let i = 0; i < 5; i++) (minimalApp(), defaultStack());
 const minimal: number[] = [];
 const stack: number[] = [];
-for (let i = 0; i < RUNS; i++) {
-  // Interleaved so machine noise hits both alike.
+for (let i = 0; i < IN_PROCESS_RUNS; i++) {
   minimal.push(time(minimalApp));
   stack.push(time(defaultStack));
 }
-const ratio = median(stack) / median(minimal);
-console.log(`in process (construct + YAML, no I/O), ${RUNS} runs each (median, ms)`);
+console.log(`in process (construct + YAML, no I/O, warm), ${IN_PROCESS_RUNS} runs each (median ms)`);
 console.log(`  minimal cdk8s-plus app (1 Deployment): ${median(minimal).toFixed(2)}`);
-console.log(`  qdrant-stack default stack:            ${median(stack).toFixed(2)}`);
-console.log(`  ratio: ${ratio.toFixed(2)}x (the stack renders ${config.qdrant.collections.length ? 'about ten' : 'several'} objects to the baseline's one)`);
+console.log(`  qdrant-stack default stack:            ${median(stack).toFixed(2)} (${(median(stack) / median(minimal)).toFixed(1)}x)`);
+rmSync(scratch, { recursive: true, force: true });
