@@ -16,8 +16,11 @@ const created = mockPulumi();
 /** Local-only helpers (volume ownership), with no Kubernetes counterpart: fsGroup does that job there. */
 const LOCAL_ONLY = localStack(resolveConfig({})).services.filter((s) => s.localOnly).map((s) => s.name);
 
-test('the only local-only service is the Ollama volume chown', () => {
+test('the only local-only service is the Ollama volume chown; every other names its Kubernetes workload', () => {
   expect(LOCAL_ONLY).toEqual(['ollama-volumes']);
+  const services = localStack(resolveConfig({})).services;
+  expect(services.filter((s) => !s.localOnly && !s.kubernetes).map((s) => s.name)).toEqual([]);
+  expect(services.filter((s) => s.kubernetes).map((s) => s.name)).toEqual(['qdrant', 'collections', 'ollama', 'ollama-pull', 'redis']);
 });
 
 interface View {
@@ -35,13 +38,9 @@ function kubernetesView(input: StackInput): Record<string, View> {
     for (const key of fromConnection) expect([name, key, connection[key]]).toEqual([name, key, expect.any(String)]);
     return { image: c.image, env: [...(c.env ?? []).map((e: any) => e.name), ...fromConnection].sort(), ports: (c.ports ?? []).map((p: any) => p.containerPort) };
   };
-  return {
-    qdrant: view('Deployment', 'qdrant-stack-qdrant'),
-    collections: view('Job', 'qdrant-stack-collections', ['QDRANT_URL']),
-    ollama: view('Deployment', 'qdrant-stack-ollama'),
-    'ollama-pull': view('Job', 'qdrant-stack-ollama-pull-models'),
-    redis: view('Deployment', 'qdrant-stack-redis'),
-  };
+  // Every local service that has a Kubernetes counterpart, as its component's descriptor names it.
+  const services = localStack(resolveConfig({ name: 'qdrant-stack', ...input })).services.filter((s) => s.kubernetes);
+  return Object.fromEntries(services.map((s) => [s.name, view(s.kubernetes!.kind, s.kubernetes!.name, [...(s.kubernetes!.fromConnection ?? [])])]));
 }
 
 function composeView(input: StackInput): Record<string, View> {

@@ -47,6 +47,11 @@ export interface LocalService {
   readonly capAdd?: string[];
   /** A local-only helper with no Kubernetes counterpart (there, fsGroup does its job). */
   readonly localOnly?: boolean;
+  /**
+   * The workload that runs the same container on Kubernetes (a Job by its name before the content hash), and
+   * the env names it reads from the connection ConfigMap instead: what the cross-target check compares.
+   */
+  readonly kubernetes?: { readonly kind: string; readonly name: string; readonly fromConnection?: readonly string[] };
 }
 
 export interface LocalStack {

@@ -5,7 +5,7 @@ import { JOB_RESOURCES, ollamaResources } from '../../config/resources';
 import { Ollama } from '../../constructs/ollama';
 import { ANYWHERE } from '../../constructs/network-policies';
 import type { LocalService } from '../../local/types';
-import { instanceName } from '../../naming';
+import { instanceName, objectName } from '../../naming';
 import type { StackComponent } from '../component';
 import { jobRow, resourceRow, tcp } from './shared';
 
@@ -77,6 +77,7 @@ export const ollamaComponent: StackComponent = {
         dependsOn: [{ service: 'ollama-volumes', condition: 'service_completed_successfully' }],
         restart: 'unless-stopped',
         resources: ollamaResources(o),
+        kubernetes: { kind: 'Deployment', name: objectName('Deployment', instanceName(config.name, 'ollama')) },
       },
     ];
     if (o.pullModels) {
@@ -92,6 +93,7 @@ export const ollamaComponent: StackComponent = {
         files: [],
         dependsOn: [{ service: 'ollama', condition: 'service_healthy' }],
         restart: 'no',
+        kubernetes: { kind: 'Job', name: objectName('Job', instanceName(config.name, 'ollama'), 'pull-models') },
       });
     }
     return services;

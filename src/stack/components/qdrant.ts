@@ -21,6 +21,7 @@ import { bootstrap, readBundle } from '../../jobs/bundles';
 import { devTcpHttpCheck, type LocalService } from '../../local/types';
 import { instanceName, objectName } from '../../naming';
 import type { KubernetesContext, StackComponent } from '../component';
+import { collectionsJobName } from '../jobs';
 import { jobRow, resourceRow, tcp } from './shared';
 
 export const qdrantComponent: StackComponent = {
@@ -94,6 +95,7 @@ export const qdrantComponent: StackComponent = {
       dependsOn: [],
       restart: 'unless-stopped',
       resources: qdrantResources(q),
+      kubernetes: { kind: usesStatefulSet(config) ? 'StatefulSet' : 'Deployment', name: objectName(usesStatefulSet(config) ? 'StatefulSet' : 'Deployment', instanceName(config.name, 'qdrant')) },
     };
     return managesCollections(config) ? [qdrant, collectionsService(config, qdrant)] : [qdrant];
   },
@@ -197,5 +199,6 @@ function collectionsService(config: StackConfig, qdrant: LocalService): LocalSer
     dependsOn: [{ service: qdrant.name, condition: 'service_healthy' }],
     restart: 'no',
     resources: JOB_RESOURCES.collections,
+    kubernetes: { kind: 'Job', name: collectionsJobName(config), fromConnection: ['QDRANT_URL'] },
   };
 }

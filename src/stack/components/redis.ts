@@ -4,7 +4,7 @@ import { parseBytes } from '../../config/quantity';
 import { redisResources } from '../../config/resources';
 import { Redis } from '../../constructs/redis';
 import { writeFileScript } from '../../local/types';
-import { instanceName } from '../../naming';
+import { instanceName, objectName } from '../../naming';
 import type { StackComponent } from '../component';
 import { resourceRow } from './shared';
 
@@ -45,6 +45,7 @@ export const redisComponent: StackComponent = {
         dependsOn: [],
         restart: 'unless-stopped',
         resources: redisResources(r),
+        kubernetes: { kind: 'Deployment', name: objectName('Deployment', instanceName(config.name, 'redis')) },
       },
     ];
   },
