@@ -11,9 +11,6 @@ import { join } from 'node:path';
 import type { StackConfig } from './config/schema';
 import type { ResolvedStack } from './config/load';
 import type { RenderedObject } from './charts/finalize';
-import { SmokeChart } from './charts/smoke-chart';
-import { CollectionsChart } from './charts/collections-chart';
-import { managesCollections } from './config/collection';
 import { renderCompose, renderEnvExample } from './compose/render';
 import { StackChart } from './charts/stack-chart';
 import { MARKER_FILE, replaceFolder, writeMarker } from './output';
@@ -21,12 +18,9 @@ import { COMPOSE_FILE, ENV_EXAMPLE_FILE, KUSTOMIZATION_FILE, MANIFEST_EXTENSION 
 
 export { COMPOSE_FILE, ENV_EXAMPLE_FILE, KUSTOMIZATION_FILE } from './files';
 
-/** Adds the stack's charts to an app (used by `cdk8s synth` and by the CLI): `<name>` and `<name>-smoke`. */
+/** Adds the stack's charts to an app (used by `cdk8s synth` and by the CLI): `<name>`, `<name>-collections`, `<name>-smoke`. */
 export function addStack(app: App, config: StackConfig): StackChart {
-  const stack = new StackChart(app, config.name, { config });
-  if (managesCollections(config)) new CollectionsChart(app, `${config.name}-collections`, { config, stack });
-  if (config.smoke.enabled) new SmokeChart(app, `${config.name}-smoke`, { config, stack });
-  return stack;
+  return new StackChart(app, config.name, { config });
 }
 
 /** One chart of a render: the file it is written to (`<chart>.k8s.yaml`), its objects in order, and that file's text. */
