@@ -45,6 +45,14 @@ export { ModelPuller, type ModelPullerProps } from './constructs/model-puller';
 export { CLIENT_LABEL, MANAGED_BY } from './constructs/labels';
 export { SYNC_WAVE, KEEP_DATA_ANNOTATIONS } from './constructs/gitops';
 export { containerPath, patchContainer, patchServicePort } from './constructs/escape-hatches';
+// Building blocks for a component of your own (see README, "Extending: a fourth component").
+export { clusterService, singlePodDeployment, persistentVolume, httpProbe, commandProbe, startupTiming } from './constructs/parts';
+export { restrictedPodSecurity, restrictedContainerSecurity, finishRestrictedPod } from './constructs/restricted';
+export { componentLabels, selectorLabels, type ComponentLabelProps } from './constructs/labels';
+export { syncWave } from './constructs/gitops';
+export { resourceRow, jobRow, tcp } from './stack/components/shared';
+export { value, secret, type Environment, type EnvSource } from './components/env';
+export type { LocalPort, LocalHealthcheck } from './local/types';
 export { objectName, instanceName, NAME_LIMITS, STACK_NAME_MAX } from './naming';
 
 // Renderers: the CLI's charts, files, Compose and the local description.

@@ -7,7 +7,8 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { apiServerProblems, podTemplate, selectorMatches, type Manifest as ApiManifest } from '../src/apiserver';
 import { formatBytes, formatCpu, parseBytes, parseCpu } from '../src/config/quantity';
-import { COMPONENTS, localSecrets, localStack, plan, QdrantStack, type QdrantStackProps } from '../src';
+import { parse } from 'yaml';
+import { COMPONENTS, localSecrets, localStack, plan, QdrantStack, renderCompose, type QdrantStackProps } from '../src';
 import { EXTERNAL_PEERS } from '../src/rollout';
 import { find, type Manifest } from './support/stack';
 import { RERANKER, rerankerComponent } from './support/reranker-component';
@@ -95,10 +96,11 @@ describe('a fourth component, registered in the list', () => {
     expect(withIt.jobs).toEqual(without.jobs);
   });
 
-  test('localStack, the description Compose and Pulumi render, gets its service', () => {
-    // renderCompose(config) and dockerStack({ config }) call localStack(config) with the default list: they
-    // take no components yet, so only the description is checked here.
+  test('localStack, the description Compose and Pulumi render, gets its service; so does the Compose file', () => {
     const config = stack.config;
+    const compose = parse(renderCompose(config, components)).services;
+    expect(compose.reranker).toMatchObject({ image: 'ghcr.io/example/reranker:0.3.0', ports: [`127.0.0.1:${RERANKER.port}:${RERANKER.port}`] });
+    expect(Object.keys(parse(renderCompose(config)).services)).not.toContain('reranker');
     const local = localStack(config, components);
     expect(local.services.map((s) => s.name)).toEqual([...localStack(config).services.map((s) => s.name), 'reranker']);
     expect(local.services.at(-1)).toMatchObject({ image: 'ghcr.io/example/reranker:0.3.0', user: '10001:10001', ports: [{ name: 'http', container: RERANKER.port, host: RERANKER.port }], restart: 'unless-stopped' });

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { stackNamespace } from '../config/namespace';
 import type { StackConfig } from '../config/schema';
 import { QdrantStack, type StackJobPurpose } from '../stack/qdrant-stack';
+import type { StackComponent } from '../stack/component';
 import { RunnerChart } from './runner-chart';
 
 export { stackNamespace } from '../config/namespace';
@@ -12,6 +13,11 @@ export { POD_SECURITY_LABELS } from '../stack/qdrant-stack';
 export interface StackChartProps extends Omit<ChartProps, 'namespace'> {
   /** The validated stack model (see `resolveConfig`). */
   readonly config: StackConfig;
+  /**
+   * The components, in order.
+   * @default COMPONENTS (Qdrant, Ollama, Redis)
+   */
+  readonly components?: readonly StackComponent[];
 }
 
 /**
@@ -23,13 +29,13 @@ export class StackChart extends Chart {
   readonly stack: QdrantStack;
 
   constructor(scope: Construct, id: string, props: StackChartProps) {
-    const { config, ...chartProps } = props;
+    const { config, components, ...chartProps } = props;
     const namespace = stackNamespace(config);
     super(scope, id, { ...chartProps, namespace, disableResourceNameHashes: true });
     const app = scope instanceof App ? scope : this;
     const jobScope = (purpose: StackJobPurpose) => new RunnerChart(app, `${config.name}-${purpose}`, config);
     const { environments: _environments, ...model } = config;
-    this.stack = new QdrantStack(this, 'stack', { ...model, namespace, jobScope });
+    this.stack = new QdrantStack(this, 'stack', { ...model, namespace, jobScope, components });
   }
 
   get qdrant() {

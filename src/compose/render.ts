@@ -5,6 +5,8 @@ import { Document, isScalar, Scalar, visit } from 'yaml';
 import { Environment, isSecret, SecretEnvName } from '../components/env';
 import { parseBytes, parseCpu } from '../config/quantity';
 import type { StackConfig } from '../config/schema';
+import type { StackComponent } from '../stack/component';
+import { COMPONENTS } from '../stack/components';
 import { LocalHealthcheck, LocalService, localStack } from '../local/services';
 
 const SECRET_HINT = 'copy .env.example to .env and set it';
@@ -70,8 +72,8 @@ function renderService(service: LocalService) {
 }
 
 /** The Compose file of a stack. */
-export function renderCompose(config: StackConfig): string {
-  const stack = localStack(config);
+export function renderCompose(config: StackConfig, components: readonly StackComponent[] = COMPONENTS): string {
+  const stack = localStack(config, components);
   const files = stack.services.flatMap((s) => s.files);
   const compose = {
     name: stack.name,
@@ -97,9 +99,9 @@ export function renderCompose(config: StackConfig): string {
 }
 
 /** The env file template: every secret the Compose file needs, empty. */
-export function renderEnvExample(config: StackConfig): string {
+export function renderEnvExample(config: StackConfig, components: readonly StackComponent[] = COMPONENTS): string {
   const names = new Set<SecretEnvName>();
-  for (const s of localStack(config).services) for (const source of Object.values(s.environment)) if (isSecret(source)) names.add(source.secret);
+  for (const s of localStack(config, components).services) for (const source of Object.values(s.environment)) if (isSecret(source)) names.add(source.secret);
   return [
     '# Secrets for the local stack: copy to .env, fill in, never commit .env.',
     '# Any long random string works, e.g. `openssl rand -hex 32`.',

@@ -9,6 +9,7 @@ import { isSecret, SecretEnvName } from '../components/env';
 import { parseBytes, parseCpu } from '../config/quantity';
 import type { StackConfig } from '../config/schema';
 import { LocalService, localStack } from '../local/services';
+import type { StackComponent } from '../stack/component';
 
 /** Props of {@link DockerStack}. */
 export interface DockerStackArgs {
@@ -27,6 +28,11 @@ export interface DockerStackArgs {
   readonly qdrantReadOnlyApiKey?: pulumi.Input<string>;
   /** Redis' password (the same as `secrets.REDIS_PASSWORD`); required when Redis is enabled. */
   readonly redisPassword?: pulumi.Input<string>;
+  /**
+   * The components, in order (a fourth one is a descriptor added to this list).
+   * @default COMPONENTS (Qdrant, Ollama, Redis)
+   */
+  readonly components?: readonly StackComponent[];
 }
 
 const MiB = 2 ** 20;
@@ -42,7 +48,7 @@ export class DockerStack extends pulumi.ComponentResource {
 
   constructor(name: string, args: DockerStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super('qdrant-stack:local:DockerStack', name, {}, opts);
-    const stack = localStack(args.config);
+    const stack = localStack(args.config, args.components);
     const named = { QDRANT_API_KEY: args.qdrantApiKey, QDRANT_READ_ONLY_API_KEY: args.qdrantReadOnlyApiKey, REDIS_PASSWORD: args.redisPassword };
     const secrets: Record<SecretEnvName, pulumi.Input<string> | undefined> = { ...named, ...args.secrets };
     const child = { parent: this };

@@ -31,6 +31,8 @@ export interface KubernetesContext {
   readonly stackLabels: Readonly<Record<string, string>>;
   /** The stack's one secret generator, created on first use. */
   readonly secretGenerator: () => SecretGenerator;
+  /** The components rendered before this one, by key (e.g. a reranker reading Ollama's URL). */
+  readonly deployed: ReadonlyMap<string, DeployedComponent>;
 }
 
 /** A component as rendered into a cluster: what the rest of the stack wires to. */

@@ -105,7 +105,7 @@ export class QdrantStack extends Construct {
     if (config.createNamespace) this.renderNamespace(stackLabels);
     const deployed = new Map<string, DeployedComponent>();
     for (const component of enabledComponents(config, components)) {
-      deployed.set(component.key, component.kubernetes({ scope: this, config, namespace: this.namespace, stackLabels, secretGenerator: () => this.secretGenerator }));
+      deployed.set(component.key, component.kubernetes({ scope: this, config, namespace: this.namespace, stackLabels, secretGenerator: () => this.secretGenerator, deployed }));
     }
     this.components = deployed;
     this.qdrant = deployed.get('qdrant')?.construct as Qdrant;
