@@ -1,4 +1,5 @@
 import { Environment, value } from './env';
+import { imageReference, type ImageSource } from './images';
 
 /**
  * Facts about the Ollama server (image, API, paths, env names). Every renderer reads them from here.
@@ -55,6 +56,6 @@ export const OLLAMA_PULL_SCRIPT = [
   'ollama list',
 ].join('\n');
 
-export function ollamaImage(version: string): string {
-  return `${OLLAMA.imageRepository}:${version}`;
+export function ollamaImage(version: string, source?: ImageSource): string {
+  return imageReference({ key: 'ollama', repository: OLLAMA.imageRepository, tag: version }, source);
 }

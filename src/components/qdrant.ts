@@ -1,4 +1,5 @@
 import { Environment, secret, value } from './env';
+import { imageReference, type ImageSource } from './images';
 
 /**
  * Facts about the Qdrant server, read from its 1.19 source, Dockerfile and docs. Every renderer
@@ -14,7 +15,7 @@ export const QDRANT = {
   gid: 1000,
   ports: { http: 6333, grpc: 6334, p2p: 6335 },
   /** WORKDIR is /qdrant; with a read-only root these must be volumes. */
-  paths: { storage: '/qdrant/storage', snapshots: '/qdrant/snapshots', tmp: '/tmp', tls: '/qdrant/tls' },
+  paths: { storage: '/qdrant/storage', snapshots: '/qdrant/snapshots', tmp: '/tmp', tls: '/qdrant/tls', config: '/qdrant/config/production.yaml' },
   /** Files of a kubernetes.io/tls Secret (cert-manager adds ca.crt). */
   tlsFiles: { cert: 'tls.crt', key: 'tls.key', ca: 'ca.crt' },
   /**
@@ -69,7 +70,7 @@ export function qdrantEnvironment(options: QdrantEnvironmentOptions): Environmen
   };
 }
 
-/** The image reference for a Qdrant version, always the unprivileged variant. */
-export function qdrantImage(version: string): string {
-  return `${QDRANT.imageRepository}:v${version}${QDRANT.unprivilegedTagSuffix}`;
+/** The image reference for a Qdrant version, always the unprivileged variant (behind the model's registry and digest). */
+export function qdrantImage(version: string, source?: ImageSource): string {
+  return imageReference({ key: 'qdrant', repository: QDRANT.imageRepository, tag: `v${version}${QDRANT.unprivilegedTagSuffix}` }, source);
 }

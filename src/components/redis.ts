@@ -1,4 +1,5 @@
 import { Environment, secret } from './env';
+import { imageReference, type ImageSource } from './images';
 
 /**
  * Facts about Redis on the official image (not Bitnami: its free images stopped receiving updates in
@@ -58,6 +59,6 @@ export function redisPing(port: number = REDIS.port): string {
   return `redis-cli -h 127.0.0.1 -p ${port} ping | grep -q PONG`;
 }
 
-export function redisImage(version: string): string {
-  return `${REDIS.imageRepository}:${version}`;
+export function redisImage(version: string, source?: ImageSource): string {
+  return imageReference({ key: 'redis', repository: REDIS.imageRepository, tag: version }, source);
 }
