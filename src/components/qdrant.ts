@@ -14,7 +14,7 @@ export const QDRANT = {
   uid: 1000,
   gid: 1000,
   ports: { http: 6333, grpc: 6334, p2p: 6335 },
-  /** WORKDIR is /qdrant; with a read-only root these must be volumes. */
+  /** WORKDIR is /qdrant; with a read-only root these must be volumes. `config`: the image sets RUN_MODE=production, so Qdrant reads it over config.yaml. */
   paths: { storage: '/qdrant/storage', snapshots: '/qdrant/snapshots', tmp: '/tmp', tls: '/qdrant/tls', config: '/qdrant/config/production.yaml' },
   /** Files of a kubernetes.io/tls Secret (cert-manager adds ca.crt). */
   tlsFiles: { cert: 'tls.crt', key: 'tls.key', ca: 'ca.crt' },

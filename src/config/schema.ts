@@ -16,6 +16,7 @@ import { cronProblem } from './cron';
 import { LONGEST_STACK_SUFFIXES, NAME_LIMITS, STACK_NAME_MAX } from '../naming';
 
 import { collectionSchema } from './collection';
+import { QDRANT_CONFIG_DESCRIPTION, qdrantServerConfigSchema } from './qdrant-config';
 export { collectionSchema, distanceSchema, PAYLOAD_INDEX_TYPES } from './collection';
 export type { CollectionConfig, Distance } from './collection';
 
@@ -157,6 +158,11 @@ export const qdrantSchema = z.strictObject({
     })
     .optional()
     .describe('TLS for the REST and gRPC APIs (and peer-to-peer traffic in distributed mode).'),
+  config: qdrantServerConfigSchema.optional().describe(QDRANT_CONFIG_DESCRIPTION),
+  jwtRbac: z
+    .boolean({ error: 'must be true or false' })
+    .default(false)
+    .describe("Qdrant's JWT role-based access control (service.jwt_rbac): clients may also authenticate with tokens signed with the admin API key (HS256), which grant read or read-write access to named collections; mint them with `qdrant-stack token`."),
   priorityClassName: dnsLabel(253).optional().describe('PriorityClass of the Qdrant pods (profile prod renders and uses <stack>-critical).'),
   manageCollections: z
     .boolean({ error: 'must be true or false' })

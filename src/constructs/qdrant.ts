@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { QDRANT, qdrantEnvironment, qdrantImage } from '../components/qdrant';
+import { qdrantConfigFile, qdrantConfigYaml } from '../components/qdrant-config';
 import type { z } from 'zod';
 import { usesStatefulSet } from '../config/cluster';
 import { parseProps } from '../config/props';
@@ -189,6 +190,16 @@ export class Qdrant extends Construct {
     }
     snapshots ??= statefulSet && snapshotsClaim ? undefined : kplus.Volume.fromEmptyDir(this, 'snapshots-volume', 'snapshots');
     const tmp = kplus.Volume.fromEmptyDir(this, 'tmp-volume', 'tmp');
+    // Qdrant's own settings: the one file mounted alone (subPath), so the image's config.yaml beside it stays;
+    // checksum/config (src/charts/finalize.ts) rolls the pods when it changes.
+    const configFile = qdrantConfigFile({ qdrant: q, snapshots: snapshotsModel });
+    const configMap = configFile
+      ? new kplus.ConfigMap(this, 'config', {
+          metadata: { name: objectName('ConfigMap', name, 'config'), labels, annotations: syncWave(SYNC_WAVE.config) },
+          data: { 'production.yaml': qdrantConfigYaml(configFile) },
+        })
+      : undefined;
+    const configVolume = configMap ? kplus.Volume.fromConfigMap(this, 'config-volume', configMap, { name: 'config' }) : undefined;
     const tlsVolume = tls ? kplus.Volume.fromSecret(this, 'tls-volume', kplus.Secret.fromSecretName(this, 'tls-secret', tlsSecretName!), { name: 'tls' }) : undefined;
     const timing = (periodSeconds: number, failureThreshold: number, timeoutSeconds: number) => ({ periodSeconds, failureThreshold, timeoutSeconds });
     const restore = restoreSnapshots.flatMap((r) => ['--snapshot', `${r.path}:${r.collection}`]);
@@ -220,6 +231,7 @@ export class Qdrant extends Construct {
         ...(snapshots ? [{ path: QDRANT.paths.snapshots, volume: snapshots }] : []),
         { path: QDRANT.paths.tmp, volume: tmp },
         ...(tlsVolume ? [{ path: QDRANT.paths.tls, volume: tlsVolume, readOnly: true }] : []),
+        ...(configVolume ? [{ path: QDRANT.paths.config, volume: configVolume, subPath: 'production.yaml', readOnly: true }] : []),
       ],
     });
     finishRestrictedPod(this.workload, '/spec/template/spec', { qdrant: qdrantResources(q) });

@@ -57,7 +57,7 @@ function checkUrls(cmd: Command, flags: Flags): void {
 export function smokeInput(cmd: Command, flags: Flags, env: NodeJS.ProcessEnv): SmokeInput {
   checkUrls(cmd, flags);
   const config = flags.config ? loadConfig(flags.config) : undefined;
-  const settings: Flags = { ...flags };
+  const settings: Flags = { ...flags, apiKey: tokenFromEnv(cmd, flags, env) ?? flags.apiKey };
   const unchecked: { ollama?: string; redis?: string } = {};
   if (config) {
     const services = companionServices(config);
@@ -76,6 +76,18 @@ export function smokeInput(cmd: Command, flags: Flags, env: NodeJS.ProcessEnv): 
   } catch (e) {
     throw e instanceof UsageError ? new InvalidArgumentError(e.message) : e;
   }
+}
+
+/**
+ * The JWT named by --token-env: Qdrant takes a token where it takes an API key (the api-key header), so it
+ * replaces the key, which from QDRANT_API_KEY may well be in the environment too; given as --api-key, the two conflict.
+ */
+function tokenFromEnv(cmd: Command, flags: Flags, env: NodeJS.ProcessEnv): string | undefined {
+  if (flags.tokenEnv === undefined) return undefined;
+  if (flags.apiKey !== undefined && cmd.getOptionValueSource('apiKey') === 'cli') throw new InvalidArgumentError('--token-env and --api-key both give a credential: give one');
+  const token = env[flags.tokenEnv];
+  if (!token) throw new InvalidArgumentError(`--token-env ${flags.tokenEnv}: the environment variable ${flags.tokenEnv} is not set or empty`);
+  return token;
 }
 
 /** Refuses a bad --out before the run (exit 2): not the config, not .env, not a folder or special file, in an existing writable folder. */

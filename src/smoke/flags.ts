@@ -18,6 +18,8 @@ export interface Flags extends SmokeSettings {
   deadlineS: number;
   format: 'text' | 'json' | 'junit';
   out?: string;
+  /** Names the environment variable that holds a JWT: the token itself never is an argument. */
+  tokenEnv?: string;
 }
 
 const EXIT_HELP = `
@@ -26,7 +28,8 @@ each expected collection (size, distance, status); latency on a temporary collec
 "qdrant-stack-smoke-<id>" that is always deleted (or, read-only, on an expected collection);
 Ollama, Redis and one RAG round when configured.
 
-Secrets: prefer QDRANT_API_KEY to --api-key (argv is visible to other users); the Redis password comes
+Secrets: prefer QDRANT_API_KEY to --api-key (argv is visible to other users), or a JWT through
+--token-env NAME (sent as the API key is, in the api-key header); the Redis password comes
 from --redis-url or REDIS_PASSWORD. Neither is ever printed.
 
 Exit codes:
@@ -58,6 +61,7 @@ export function defineSmokeOptions(cmd: Command): Command {
   return cmd
     .addOption(o('--url <url>', `Qdrant REST URL, e.g. http://qdrant:${QDRANT.ports.http}`, 'QDRANT_URL').makeOptionMandatory())
     .addOption(o('--api-key <key>', 'API key (admin or read-only)', 'QDRANT_API_KEY'))
+    .addOption(o('--token-env <name>', 'environment variable holding a JWT (qdrant-stack token, qdrant.jwtRbac) to send instead of the API key'))
     .addOption(o('--expect-version <version>', 'Qdrant version to expect (default: qdrant.version from --config)', 'SMOKE_EXPECT_VERSION'))
     .addOption(o('-c, --config <file>', 'stack config: expected collections and version come from it', 'SMOKE_CONFIG'))
     .addOption(o('--collection <name>', 'a collection to expect (in addition to --config)', 'SMOKE_COLLECTION'))

@@ -4,6 +4,7 @@ import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { secret, value } from '../../components/env';
 import { QDRANT, qdrantEnvironment, qdrantImage } from '../../components/qdrant';
+import { qdrantConfigEnv, qdrantConfigFile } from '../../components/qdrant-config';
 import { COLLECTIONS_RUNNER, RUNNER } from '../../components/runner';
 import type { DeclaredCollections } from '../../collections/job';
 import { usesStatefulSet } from '../../config/cluster';
@@ -80,7 +81,11 @@ export const qdrantComponent: StackComponent = {
       image: qdrantImage(q.version),
       user: `${QDRANT.uid}:${QDRANT.gid}`,
       // Locally a single node without TLS; the read-only key as configured.
-      environment: qdrantEnvironment({ readOnlyKey: q.readOnlyApiKey !== 'none', tls: false, cluster: false }),
+      // Qdrant's file as QDRANT__ variables: no file can be mounted into a read-only container (see redis.ts).
+      environment: {
+        ...qdrantEnvironment({ readOnlyKey: q.readOnlyApiKey !== 'none', tls: false, cluster: false }),
+        ...Object.fromEntries(Object.entries(qdrantConfigEnv(qdrantConfigFile(config))).map(([name, v]) => [name, value(v)])),
+      },
       ports: [
         { name: 'http', container: QDRANT.ports.http, host: QDRANT.ports.http },
         { name: 'grpc', container: QDRANT.ports.grpc, host: QDRANT.ports.grpc },
