@@ -78,7 +78,7 @@ export function readApiKey(file: string | undefined, env: NodeJS.ProcessEnv): st
 }
 
 interface TokenFlags {
-  collection: string[];
+  collection?: string[];
   readOnly?: boolean;
   expires: string;
   apiKeyFile?: string;
@@ -89,14 +89,14 @@ export function registerTokenCommand(program: Command, io: TokenIo, env: NodeJS.
   return program
     .command('token')
     .description('mint a JWT for Qdrant\'s RBAC (qdrant.jwtRbac), signed with the admin API key from QDRANT_API_KEY or --api-key-file; prints only the token')
-    .option('--collection <name>', 'grant this collection (repeat for more); every collection when left out', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--collection <name>', 'grant this collection (repeat for more); every collection when left out', (v: string, all: string[] = []) => [...all, v])
     .option('--read-only', 'read access only (default: read-write on the collections; manage everything without --collection)')
     .addOption(new Option('--expires <when>', 'when the token expires: a duration from now (1h, 30d) or an ISO date').makeOptionMandatory())
     .option('--api-key-file <path>', 'file holding the admin API key (default: the QDRANT_API_KEY environment variable; never an argument)')
     .action(async (flags: TokenFlags, cmd: Command) => {
       try {
         const key = readApiKey(flags.apiKeyFile, env);
-        io.out(`${await mintToken(key, { collections: flags.collection, readOnly: !!flags.readOnly, expires: flags.expires })}\n`);
+        io.out(`${await mintToken(key, { collections: flags.collection ?? [], readOnly: !!flags.readOnly, expires: flags.expires })}\n`);
       } catch (e) {
         if (e instanceof TokenUsageError) cmd.error(`error: ${e.message}`, { exitCode: 2, code: 'token.usage' });
         throw e;
