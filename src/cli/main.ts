@@ -11,6 +11,7 @@ import type { ResolvedStack } from '../config/load';
 import { ENV_EXAMPLE_FILE } from '../files';
 import { loadSmokeOptions, registerSmokeCommand } from './smoke-command';
 import { registerCollectionsCommand } from './collections-command';
+import { registerRestoreCommand } from './restore-command';
 import { registerTokenCommand } from './token-command';
 
 // Each command loads what it uses when it runs (cdk8s, zod, yaml, the clients): `--version`, `--help` and a
@@ -193,6 +194,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 
   const smoke = registerSmokeCommand(program, io, (c) => (code = c));
   registerCollectionsCommand(program, io, (c) => (code = c));
+  registerRestoreCommand(program, io, (c) => (code = c));
   registerTokenCommand(program, io);
 
   try {

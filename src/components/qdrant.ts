@@ -35,6 +35,17 @@ export const QDRANT = {
     tlsKey: 'QDRANT__TLS__KEY',
     tlsCaCert: 'QDRANT__TLS__CA_CERT',
     telemetryDisabled: 'QDRANT__TELEMETRY_DISABLED',
+    // Snapshot storage in S3 (storage.snapshots_config of Qdrant's config; lib/collection snapshots_manager.rs).
+    snapshotsStorage: 'QDRANT__STORAGE__SNAPSHOTS_CONFIG__SNAPSHOTS_STORAGE',
+    s3Bucket: 'QDRANT__STORAGE__SNAPSHOTS_CONFIG__S3_CONFIG__BUCKET',
+    s3Region: 'QDRANT__STORAGE__SNAPSHOTS_CONFIG__S3_CONFIG__REGION',
+    s3EndpointUrl: 'QDRANT__STORAGE__SNAPSHOTS_CONFIG__S3_CONFIG__ENDPOINT_URL',
+    s3AccessKey: 'QDRANT__STORAGE__SNAPSHOTS_CONFIG__S3_CONFIG__ACCESS_KEY',
+    s3SecretKey: 'QDRANT__STORAGE__SNAPSHOTS_CONFIG__S3_CONFIG__SECRET_KEY',
+    /** Qdrant's S3 client (object_store's AmazonS3Builder::from_env) reads it: virtual-hosted addressing. */
+    s3VirtualHosted: 'AWS_VIRTUAL_HOSTED_STYLE_REQUEST',
+    snapshotsPath: 'QDRANT__STORAGE__SNAPSHOTS_PATH',
+    tempPath: 'QDRANT__STORAGE__TEMP_PATH',
   },
   /** Capacity planning: vectors × dimensions × 4 bytes (float32) × 1.5 (index and optimiser headroom). */
   sizing: { bytesPerDimension: 4, overheadFactor: 1.5 },

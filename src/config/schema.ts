@@ -13,6 +13,7 @@ import { PROFILE_NAMES } from './profiles';
 import { embeddingProblems } from './embedding';
 import { parseBytes, parseCpu, QUANTITY_LIMIT } from './quantity';
 import { cronProblem } from './cron';
+import { s3TargetSchema, SNAPSHOT_TARGETS, snapshotsProblems } from './snapshots';
 import { LONGEST_STACK_SUFFIXES, NAME_LIMITS, STACK_NAME_MAX } from '../naming';
 
 import { collectionSchema } from './collection';
@@ -290,7 +291,7 @@ export const metricsSchema = z.strictObject({
 });
 
 export const snapshotsSchema = z.strictObject({
-  enabled: z.boolean({ error: 'must be true or false' }).default(false).describe('Snapshots volume at /qdrant/snapshots and a scheduled snapshot CronJob.'),
+  enabled: z.boolean({ error: 'must be true or false' }).default(false).describe('A scheduled snapshot CronJob, with a snapshots volume at /qdrant/snapshots (target pvc) or a bucket (target s3).'),
   size: bytesQuantity.default('20Gi').describe('Size of the snapshots volume (per peer).'),
   storageClass: dnsLabel(253).optional().describe('StorageClass of the snapshots volume.'),
   schedule: z
@@ -303,6 +304,11 @@ export const snapshotsSchema = z.strictObject({
     .default('0 3 * * *')
     .describe('When to snapshot every collection (cron, cluster time zone).'),
   keep: positiveInt.max(1000, { error: 'must be at most 1000' }).default(7).describe('Snapshots kept per collection; older ones are deleted.'),
+  target: z
+    .enum(SNAPSHOT_TARGETS, { error: 'must be "pvc" (a volume next to the data) or "s3" (a bucket, off the cluster)' })
+    .default('pvc')
+    .describe('Where snapshots are kept: "pvc", a snapshots volume per peer; "s3", a bucket through Qdrant\'s S3 snapshot storage (no snapshots volume; snapshots are built on the storage volume before upload, so leave room for one; a cluster keeps one snapshot per shard, per collection and peer on a single node).'),
+  s3: s3TargetSchema({ secretName, secretKey, cidr }).optional().describe('The bucket of target "s3"; required with it.'),
   restore: z
     .array(
       z.strictObject({
@@ -366,6 +372,7 @@ export const stackSchema = z
     }
     for (const problem of embeddingProblems(stack)) ctx.addIssue({ code: 'custom', ...problem });
     for (const problem of clusterProblems(stack)) ctx.addIssue({ code: 'custom', ...problem });
+    for (const problem of snapshotsProblems(stack.snapshots)) ctx.addIssue({ code: 'custom', ...problem });
   });
 
 /** The stack model as written by a user (every default optional). */

@@ -19,6 +19,7 @@ import { peerStartScript } from './qdrant-peers';
 import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
 import { SecretGenerator } from './secret-generator';
 import { SYNC_WAVE, syncWave } from './gitops';
+import { s3SnapshotEnvironment, s3SnapshotSecrets, s3TargetOf } from '../snapshots/qdrant-env';
 
 /** A key inside an existing Secret. */
 export interface SecretKeyReference {
@@ -125,7 +126,9 @@ export class Qdrant extends Construct {
     }
     const restoreSnapshots = snapshotsModel.restore;
     if (restoreSnapshots.length && statefulSet) throw new Error("'snapshots.restore' works on a single node only; restore a cluster through the snapshot recovery API");
-    const snapshotsVolume = snapshotsModel.enabled ? { size: snapshotsModel.size, storageClass: snapshotsModel.storageClass } : undefined;
+    // Target s3: snapshots go to the bucket, /qdrant/snapshots stays an emptyDir (Qdrant keeps only directories there).
+    const s3 = s3TargetOf(snapshotsModel);
+    const snapshotsVolume = snapshotsModel.enabled && !s3 ? { size: snapshotsModel.size, storageClass: snapshotsModel.storageClass } : undefined;
     const tlsSecretName = q.tls?.secretName;
     const tls = tlsSecretName !== undefined;
     this.scheme = tls ? 'https' : 'http';
@@ -218,9 +221,10 @@ export class Qdrant extends Construct {
         { name: 'grpc', number: QDRANT.ports.grpc },
         ...(statefulSet ? [{ name: 'p2p', number: QDRANT.ports.p2p }] : []),
       ],
-      envVariables: kubernetesEnv(this, qdrantEnvironment({ readOnlyKey: !!this.readOnlyApiKeySecret, tls, cluster: statefulSet }), {
+      envVariables: kubernetesEnv(this, { ...qdrantEnvironment({ readOnlyKey: !!this.readOnlyApiKeySecret, tls, cluster: statefulSet }), ...(s3 ? s3SnapshotEnvironment(s3) : {}) }, {
         QDRANT_API_KEY: this.apiKeySecret,
         QDRANT_READ_ONLY_API_KEY: this.readOnlyApiKeySecret,
+        ...(s3 ? s3SnapshotSecrets(s3) : {}),
       }),
       startup: httpProbe(QDRANT.probes.startup, QDRANT.ports.http, startupTiming(startupSeconds), tls),
       liveness: httpProbe(QDRANT.probes.liveness, QDRANT.ports.http, timing(10, 6, 5), tls),

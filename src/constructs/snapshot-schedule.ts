@@ -5,6 +5,7 @@ import { QDRANT } from '../components/qdrant';
 import { RUNNER } from '../components/runner';
 import { JOB_RESOURCES } from '../config/resources';
 import { SNAPSHOTS_SCRIPT } from '../jobs/snapshots';
+import { S3_SNAPSHOTS_SCRIPT } from '../snapshots/cron-script';
 import { SYNC_WAVE, syncWave } from './gitops';
 import { CLIENT_LABEL, componentLabels } from './labels';
 import type { SecretKeyReference } from './qdrant';
@@ -29,6 +30,12 @@ export interface SnapshotScheduleProps {
    */
   readonly tlsSecretName?: string;
   /**
+   * Qdrant keeps its snapshots in S3 (snapshots.target s3), where one prefix lists every peer's: retention
+   * keeps this peer's newest (level collection) or, in a cluster, snapshots each shard once (level shard).
+   * @default snapshots on each peer's volume
+   */
+  readonly s3?: { readonly level: 'collection' | 'shard' };
+  /**
    * Image with `node` ≥ 18.
    * @default RUNNER.image
    */
@@ -48,7 +55,7 @@ export class SnapshotSchedule extends Construct {
     const labels = { ...componentLabels({ app: 'qdrant-snapshots', instance: props.name, component: 'backup', partOf: props.partOf, version: '1' }), [CLIENT_LABEL.key]: CLIENT_LABEL.value };
     const script = new kplus.ConfigMap(this, 'script', {
       metadata: { name: props.name, labels, annotations: syncWave(SYNC_WAVE.config) },
-      data: { 'snapshots.js': SNAPSHOTS_SCRIPT },
+      data: { 'snapshots.js': props.s3 ? S3_SNAPSHOTS_SCRIPT : SNAPSHOTS_SCRIPT },
     });
     this.cronJob = new kplus.CronJob(this, 'cronjob', {
       metadata: { name: props.name, labels },
@@ -76,6 +83,7 @@ export class SnapshotSchedule extends Construct {
       envVariables: {
         QDRANT_PEERS: kplus.EnvValue.fromValue(props.peerUrls.join(',')),
         KEEP: kplus.EnvValue.fromValue(String(props.keep)),
+        ...(props.s3 ? { LEVEL: kplus.EnvValue.fromValue(props.s3.level) } : {}),
         QDRANT_API_KEY: kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, 'api-key', props.apiKey.secretName), key: props.apiKey.key }),
         ...(tls ? { NODE_EXTRA_CA_CERTS: kplus.EnvValue.fromValue(`${QDRANT.paths.tls}/${QDRANT.tlsFiles.ca}`) } : {}),
       },

@@ -18,6 +18,7 @@ import { SYNC_WAVE, syncWave } from '../../constructs/gitops';
 import { QdrantMetrics } from '../../constructs/metrics';
 import { Qdrant } from '../../constructs/qdrant';
 import { SnapshotSchedule } from '../../constructs/snapshot-schedule';
+import { s3Egress, s3TargetOf } from '../../snapshots/qdrant-env';
 import { bootstrap, readBundle } from '../../jobs/bundles';
 import { devTcpHttpCheck, type LocalService } from '../../local/types';
 import { instanceName, objectName } from '../../naming';
@@ -68,6 +69,7 @@ export const qdrantComponent: StackComponent = {
           ports: [QDRANT.ports.http, QDRANT.ports.grpc],
           // Peers replicate and route through 6335, and only to each other.
           peerPorts: qdrant.replicas > 1 ? [QDRANT.ports.p2p] : undefined,
+          egress: s3Egress(config.snapshots),
           ingress: config.metrics.serviceMonitor ? [{ from: [prometheus], ports: [tcp(QDRANT.ports.http)] }] : undefined,
         },
       ],
@@ -107,7 +109,7 @@ export const qdrantComponent: StackComponent = {
 
   plan(config) {
     const q = config.qdrant;
-    const snapshots = config.snapshots.enabled ? parseBytes(config.snapshots.size)! : 0;
+    const snapshots = config.snapshots.enabled && !s3TargetOf(config.snapshots) ? parseBytes(config.snapshots.size)! : 0;
     const workload = usesStatefulSet(config) ? 'StatefulSet' : 'Deployment';
     return {
       rows: [
@@ -133,6 +135,7 @@ function addOperations({ scope, config, namespace, stackLabels }: KubernetesCont
       schedule: config.snapshots.schedule,
       keep: config.snapshots.keep,
       tlsSecretName: config.qdrant.tls?.secretName,
+      s3: s3TargetOf(config.snapshots) && { level: qdrant.replicas > 1 ? 'shard' : 'collection' },
     });
   }
   if ((config.metrics.serviceMonitor || config.metrics.grafanaDashboard) && qdrant.readOnlyApiKeySecret) {
