@@ -13,11 +13,11 @@ import { PROFILE_NAMES } from './profiles';
 import { embeddingProblems } from './embedding';
 import { parseBytes, parseCpu, QUANTITY_LIMIT } from './quantity';
 import { cronProblem } from './cron';
-import { ollamaExposeSchema, qdrantExposeSchema } from './expose';
 import { s3TargetSchema, SNAPSHOT_TARGETS, snapshotsProblems } from './snapshots';
 import { LONGEST_STACK_SUFFIXES, NAME_LIMITS, STACK_NAME_MAX } from '../naming';
 
 import { collectionSchema } from './collection';
+import { alertsProblems, alertsSchema } from './alerts';
 import { QDRANT_CONFIG_DESCRIPTION, qdrantServerConfigSchema } from './qdrant-config';
 export { collectionSchema, distanceSchema, PAYLOAD_INDEX_TYPES } from './collection';
 export type { CollectionConfig, Distance } from './collection';
@@ -183,7 +183,6 @@ export const qdrantSchema = z.strictObject({
       });
     })
     .describe('Collections the applications expect.'),
-  expose: qdrantExposeSchema.describe('Reaching Qdrant from outside the cluster: Service type, Ingress, Gateway API routes, and who the NetworkPolicy lets in.'),
 });
 
 const storageSchema = (defaultSize: string, what: string) =>
@@ -223,7 +222,6 @@ export const ollamaSchema = z.strictObject({
     .default(true)
     .describe('Pull the models with a Job after each deploy; when false, models must already be on the volume and Ollama gets no internet egress.'),
   resources: resourcesSchema.optional().describe('Overrides of the default requests and limits.'),
-  expose: ollamaExposeSchema.describe('Reaching Ollama from outside the cluster (it has no authentication): Service type, Ingress, Gateway API route.'),
 });
 
 export const redisSchema = z.strictObject({
@@ -364,6 +362,7 @@ export const stackSchema = z
     networkPolicies: networkPoliciesSchema.prefault({}).describe('Default-deny NetworkPolicies and the paths they allow.'),
     smoke: smokeSchema.prefault({}).describe('The post-deploy smoke-test Job.'),
     metrics: metricsSchema.prefault({}).describe('Prometheus scraping and a Grafana dashboard.'),
+    alerts: alertsSchema.prefault({}).describe('Prometheus alerts (a PrometheusRule) with runbooks in docs/runbooks.md.'),
     snapshots: snapshotsSchema.prefault({}).describe('Scheduled snapshots and start-up restore.'),
   })
   .superRefine((stack, ctx) => {
@@ -375,6 +374,7 @@ export const stackSchema = z
     }
     for (const problem of embeddingProblems(stack)) ctx.addIssue({ code: 'custom', ...problem });
     for (const problem of clusterProblems(stack)) ctx.addIssue({ code: 'custom', ...problem });
+    for (const problem of alertsProblems(stack)) ctx.addIssue({ code: 'custom', ...problem });
     for (const problem of snapshotsProblems(stack.snapshots)) ctx.addIssue({ code: 'custom', ...problem });
   });
 
@@ -390,3 +390,4 @@ export type RedisConfig = StackConfig['redis'];
 export type SmokeConfig = StackConfig['smoke'];
 export type SnapshotsConfig = StackConfig['snapshots'];
 export type MetricsConfig = StackConfig['metrics'];
+export type { AlertsConfig } from './alerts';

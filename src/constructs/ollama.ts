@@ -14,7 +14,6 @@ import { ollamaResources } from '../config/resources';
 import { componentLabels, selectorLabels } from './labels';
 import { objectName } from '../naming';
 import { ModelPuller } from './model-puller';
-import { Exposure } from './exposure';
 import { clusterService, httpProbe, persistentVolume, singlePodDeployment, startupTiming } from './parts';
 import { finishRestrictedPod, restrictedContainerSecurity } from './restricted';
 
@@ -55,8 +54,6 @@ export class Ollama extends Construct {
   /** The model-pull Job, when models are pulled. */
   readonly modelPuller?: ModelPuller;
   readonly deployment: kplus.Deployment;
-  /** Its Ingress and route (`expose`), external URL and NetworkPolicy rules. */
-  readonly exposure: Exposure;
 
   /** API URL for clients: `http://<service>.<namespace>.svc:11434`. */
   readonly url: string;
@@ -72,8 +69,7 @@ export class Ollama extends Construct {
     const version = o.version;
     const partOf = givenPartOf ?? name;
     this.serviceName = objectName('Service', name);
-    const namespace = namespaceOf(this, givenNamespace);
-    this.url = `http://${serviceHost(this.serviceName, namespace)}:${OLLAMA.port}`;
+    this.url = `http://${serviceHost(this.serviceName, namespaceOf(this, givenNamespace))}:${OLLAMA.port}`;
     this.podSelector = selectorLabels({ app: 'ollama', instance: name });
     const labels = componentLabels({ app: 'ollama', instance: name, component: 'embeddings', partOf, version });
 
@@ -108,8 +104,7 @@ export class Ollama extends Construct {
     if (o.gpus > 0) this.requestGpus(o.gpus);
     if (o.runtimeClassName) ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', o.runtimeClassName));
 
-    clusterService(this, 'service', { name: this.serviceName, labels, selector: this.podSelector, ports: [{ name: 'http', port: OLLAMA.port, appProtocol: 'http' }], exposure: o.expose.service });
-    this.exposure = new Exposure(this, 'expose', { name: this.serviceName, labels, expose: o.expose, serviceName: this.serviceName, httpPort: OLLAMA.port, servicePorts: [OLLAMA.port], namespace });
+    clusterService(this, 'service', { name: this.serviceName, labels, selector: this.podSelector, ports: [{ name: 'http', port: OLLAMA.port, appProtocol: 'http' }] });
 
     const pulled = ollamaModels({ ollama: o });
     if (o.pullModels && pulled.length > 0) {

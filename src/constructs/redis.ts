@@ -15,6 +15,8 @@ import { objectName } from '../naming';
 import { clusterService, commandProbe, persistentVolume, singlePodDeployment, startupTiming } from './parts';
 import type { SecretKeyReference } from './qdrant';
 import { finishRestrictedPod, restrictedContainerSecurity } from './restricted';
+import { addRedisExporter, REDIS_EXPORTER_RESOURCES } from './alerts';
+import { REDIS_EXPORTER } from '../components/redis-exporter';
 import { SecretGenerator } from './secret-generator';
 
 /** The `redis` section of the stack model (without `enabled`): the same keys, defaults and rules. */
@@ -42,6 +44,11 @@ export interface RedisProps extends RedisModel {
    * @default a generator of its own, beside it
    */
   readonly secretGenerator?: () => SecretGenerator;
+  /**
+   * Run a Prometheus exporter (oliver006/redis_exporter) beside Redis, on the Service's port `metrics` (9121).
+   * @default false
+   */
+  readonly exporter?: boolean;
 }
 
 /** Loading a large append-only file can take minutes; only then does Redis answer. */
@@ -70,7 +77,7 @@ export class Redis extends Construct {
 
   constructor(scope: Construct, id: string, props: RedisProps = {}) {
     super(scope, id);
-    const { name: givenName, partOf: givenPartOf, namespace: givenNamespace, secretGenerator, ...model } = props;
+    const { name: givenName, partOf: givenPartOf, namespace: givenNamespace, secretGenerator, exporter, ...model } = props;
     const r = parseProps(redisSchema, model, `${this.node.path} (Redis props)`);
     this.model = r;
     const name = givenName ?? Chart.of(this).generateObjectName(this as unknown as ApiObject);
@@ -138,9 +145,10 @@ export class Redis extends Construct {
         { path: REDIS.paths.tmp, volume: tmp },
       ],
     });
-    finishRestrictedPod(this.deployment, '/spec/template/spec', { redis: redisResources(r), auth: JOB_RESOURCES.redisAuth });
+    if (exporter) addRedisExporter(this, this.deployment, this.passwordSecret);
+    finishRestrictedPod(this.deployment, '/spec/template/spec', { redis: redisResources(r), auth: JOB_RESOURCES.redisAuth, ...(exporter ? { exporter: REDIS_EXPORTER_RESOURCES } : {}) });
 
-    clusterService(this, 'service', { name: this.primaryHost, labels, selector: this.podSelector, ports: [{ name: 'redis', port: REDIS.port, appProtocol: 'redis' }] });
+    clusterService(this, 'service', { name: this.primaryHost, labels, selector: this.podSelector, ports: [{ name: 'redis', port: REDIS.port, appProtocol: 'redis' }, ...(exporter ? [{ name: REDIS_EXPORTER.portName, port: REDIS_EXPORTER.port, appProtocol: 'http' }] : [])] });
     if (givenNamespace) placeInNamespace(this, givenNamespace);
   }
 }

@@ -16,6 +16,7 @@ import { KEEP_DATA_ANNOTATIONS, SYNC_WAVE, syncWave } from '../constructs/gitops
 import { CLIENT_LABEL, MANAGED_BY } from '../constructs/labels';
 import { placeInNamespace } from '../constructs/namespace';
 import { StackNetworkPolicies } from '../constructs/network-policies';
+import { addStackAlerts } from '../constructs/alerts';
 import type { Ollama } from '../constructs/ollama';
 import type { Qdrant, SecretKeyReference } from '../constructs/qdrant';
 import type { Redis } from '../constructs/redis';
@@ -121,6 +122,7 @@ export class QdrantStack extends Construct {
       secrets: this.secrets,
     });
 
+    if (config.alerts.enabled) addStackAlerts(this, stackLabels);
     if (config.networkPolicies.enabled) {
       new StackNetworkPolicies(this, 'network-policies', {
         namePrefix: config.name,

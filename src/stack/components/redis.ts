@@ -6,7 +6,8 @@ import { Redis } from '../../constructs/redis';
 import { writeFileScript } from '../../local/types';
 import { instanceName, objectName } from '../../naming';
 import type { StackComponent } from '../component';
-import { resourceRow } from './shared';
+import { resourceRow, tcp } from './shared';
+import { REDIS_EXPORTER, REDIS_EXPORTER_RESOURCES } from '../../components/redis-exporter';
 
 export const redisComponent: StackComponent = {
   key: 'redis',
@@ -15,12 +16,21 @@ export const redisComponent: StackComponent = {
 
   kubernetes({ scope, config, namespace, secretGenerator }) {
     const { enabled: _enabled, ...model } = config.redis;
-    const redis = new Redis(scope, 'redis', { ...model, name: instanceName(config.name, 'redis'), partOf: config.name, namespace, secretGenerator });
+    const redis = new Redis(scope, 'redis', { ...model, name: instanceName(config.name, 'redis'), partOf: config.name, namespace, secretGenerator, exporter: config.alerts.enabled });
+    // With alerts, Prometheus scrapes the exporter beside Redis, from its own namespace only.
+    const prometheus = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': config.metrics.prometheusNamespace } } };
     return {
       construct: redis,
       connection: { REDIS_URL: redis.url },
       secrets: { REDIS_PASSWORD: redis.passwordSecret },
-      servers: [{ name: redis.primaryHost, podSelector: redis.podSelector, ports: [REDIS.port] }],
+      servers: [
+        {
+          name: redis.primaryHost,
+          podSelector: redis.podSelector,
+          ports: [REDIS.port],
+          ingress: config.alerts.enabled ? [{ from: [prometheus], ports: [tcp(REDIS_EXPORTER.port)] }] : undefined,
+        },
+      ],
     };
   },
 
@@ -52,6 +62,7 @@ export const redisComponent: StackComponent = {
 
   plan(config) {
     const r = config.redis;
-    return { rows: [resourceRow('redis', 1, redisResources(r), r.persistence ? r.storage.size : '0', `maxmemory ${r.maxMemory}`)], jobs: [] };
+    const exporter = config.alerts.enabled ? [resourceRow('redis-exporter', 1, REDIS_EXPORTER_RESOURCES, '0', 'sidecar in the Redis pod (alerts)')] : [];
+    return { rows: [resourceRow('redis', 1, redisResources(r), r.persistence ? r.storage.size : '0', `maxmemory ${r.maxMemory}`), ...exporter], jobs: [] };
   },
 };
