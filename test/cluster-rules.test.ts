@@ -40,6 +40,20 @@ const MATRIX: [string, StackInput][] = [
   ],
   ['environment-style namespace and a one-letter name', { name: 'q', namespace: 'q-staging' }],
   [
+    'exposed: LoadBalancer, Ingress and Gateway routes for Qdrant, NodePort and a route for Ollama',
+    {
+      qdrant: {
+        replicas: 3,
+        expose: {
+          service: { type: 'LoadBalancer', loadBalancerSourceRanges: ['203.0.113.0/24'], annotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' } },
+          ingress: { className: 'nginx', host: 'qdrant.example.com', tls: { secretName: 'qdrant-public-tls' } },
+          gateway: { parentRefs: [{ name: 'public', namespace: 'gateways' }], hostnames: ['api.example.com'], grpc: { hostnames: ['grpc.example.com'] } },
+        },
+      },
+      ollama: { expose: { service: { type: 'NodePort' }, gateway: { parentRefs: [{ name: 'internal' }], hostnames: ['ollama.example.com'] } } },
+    },
+  ],
+  [
     `longest name (${STACK_NAME_MAX} characters), every option on`,
     {
       name: `s${'x'.repeat(STACK_NAME_MAX - 1)}`,
@@ -122,6 +136,8 @@ const CHANGES: [string, StackInput][] = [
   ['Redis eviction policy changed', { redis: { maxMemoryPolicy: 'allkeys-lru' } }],
   ['TLS on', { qdrant: { tls: { secretName: 'qdrant-tls' } } }],
   ['metrics on', { metrics: { serviceMonitor: true, grafanaDashboard: true } }],
+  ['Qdrant exposed: ClusterIP → LoadBalancer, Ingress, routes', { qdrant: { expose: { service: { type: 'LoadBalancer', loadBalancerSourceRanges: ['10.0.0.0/8'] }, ingress: { host: 'q.example.com', tls: { secretName: 'q-tls' } }, gateway: { parentRefs: [{ name: 'gw' }], http: false, grpc: true, hostnames: ['g.example.com'] } } } }],
+  ['Ollama exposed on a NodePort', { ollama: { expose: { service: { type: 'NodePort' } } } }],
 ];
 
 /** Deep merge for test inputs (objects merge, everything else replaces). */

@@ -10,13 +10,14 @@
  * - selectors.ts: service-selects-nothing, service-selects-several-workloads, pdb-selects-nothing,
  *   pdb-selects-several-workloads, workload-selector-required, workload-selector-mismatch,
  *   job-selector-not-manual, networkpolicy-selects-nothing, networkpolicy-peer-selects-nothing,
- *   servicemonitor-selects-nothing, servicemonitor-selects-several-services, servicemonitor-port-missing
+ *   servicemonitor-selects-nothing, servicemonitor-selects-several-services, servicemonitor-port-missing,
+ *   backend-service-missing, backend-port-missing (Ingress and Gateway API route backends)
  * - waves.ts: wave-invalid, wave-pvc-before-consumer, wave-consumer-before-reference
  * - volumes.ts (between two renders; accepted by the API server, but data is left behind): data-volume-dropped,
  *   data-volume-replaced, data-volume-storage-class
  * - updates.ts: statefulset-spec-forbidden, selector-immutable, job-template-immutable,
  *   job-completion-mode-immutable, pvc-shrink, pvc-spec-immutable, service-clusterip-immutable,
- *   immutable-unset, immutable-data, secret-type-immutable, rolebinding-roleref-immutable
+ *   service-loadbalancerclass-immutable, immutable-unset, immutable-data, secret-type-immutable, rolebinding-roleref-immutable
  */
 import { nameProblems } from './names';
 import type { Problem } from './objects';

@@ -140,8 +140,41 @@ export function selectorProblems(objects: readonly unknown[], options: SelectorO
     if (group === 'monitoring.coreos.com' && kind === 'ServiceMonitor') {
       problems.push(...serviceMonitorProblems(obj, object, services));
     }
+    if ((group === 'networking.k8s.io' && kind === 'Ingress') || (group === 'gateway.networking.k8s.io' && kind.endsWith('Route'))) {
+      problems.push(...backendProblems(obj, object, services));
+    }
   }
   return problems;
+}
+
+/** Service backends of an Ingress or a Gateway API route, with their paths (same-namespace Services only). */
+function backendsOf(obj: Manifest): { path: string; name: string; port: unknown }[] {
+  const out: { path: string; name: string; port: unknown }[] = [];
+  const push = (path: string, name: unknown, port: unknown) => typeof name === 'string' && out.push({ path, name, port });
+  if (kindOf(obj) === 'Ingress') {
+    const backend = (path: string, b: unknown) => push(path, get(b, 'service', 'name'), get(b, 'service', 'port', 'number') ?? get(b, 'service', 'port', 'name'));
+    backend('spec.defaultBackend', get(obj, 'spec', 'defaultBackend'));
+    arr(get(obj, 'spec', 'rules')).forEach((r, i) => arr(get(r, 'http', 'paths')).forEach((p, j) => backend(`spec.rules[${i}].http.paths[${j}].backend`, get(p, 'backend'))));
+    return out;
+  }
+  arr(get(obj, 'spec', 'rules')).forEach((r, i) =>
+    arr(get(r, 'backendRefs')).forEach((b, j) => {
+      const other = get(b, 'namespace') !== undefined && get(b, 'namespace') !== namespaceOf(obj);
+      if ((get(b, 'kind') ?? 'Service') === 'Service' && (get(b, 'group') ?? '') === '' && !other) push(`spec.rules[${i}].backendRefs[${j}]`, get(b, 'name'), get(b, 'port'));
+    }),
+  );
+  return out;
+}
+
+/** Each backend names a Service of the folder and one of its ports (by number or name). */
+function backendProblems(obj: Manifest, object: string, services: Manifest[]): Problem[] {
+  return backendsOf(obj).flatMap(({ path, name, port }): Problem[] => {
+    const svc = services.find((s) => get(s, 'metadata', 'name') === name && sameNamespace(s, obj));
+    if (!svc) return [{ object, rule: 'backend-service-missing', message: `${path} names Service "${name}", which the folder does not render: requests get 503 / no route` }];
+    const ports = arr(get(svc, 'spec', 'ports'));
+    if (port === undefined || ports.some((p) => get(p, 'port') === port || get(p, 'name') === port)) return [];
+    return [{ object, rule: 'backend-port-missing', message: `${path} port ${show(port)} is no port of ${describe(svc)} (${ports.map((p) => `${str(get(p, 'name')) ?? '?'}:${show(get(p, 'port'))}`).join(', ')}): the backend is invalid` }];
+  });
 }
 
 function isExternal(peerSelector: Record<string, unknown>, options: SelectorOptions): boolean {

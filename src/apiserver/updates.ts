@@ -274,6 +274,15 @@ function serviceProblems(prev: Manifest, now: Manifest, deleteCmd: string): [str
           : `spec.${field} ${show(a)} → ${show(b)}: the API server says "spec.clusterIPs[0]: Invalid value: field is immutable" (a headless Service cannot become a normal one or back). ${remedy}`;
     out.push(['service-clusterip-immutable', message]);
   }
+  // ValidateServiceUpdate: a load balancer's class is fixed while the Service stays a LoadBalancer.
+  const lbClass = (o: Manifest) => get(o, 'spec', 'loadBalancerClass');
+  const lb = (o: Manifest) => get(o, 'spec', 'type') === 'LoadBalancer';
+  if (lb(prev) && lb(now) && !deepEqual(lbClass(prev), lbClass(now))) {
+    out.push([
+      'service-loadbalancerclass-immutable',
+      `spec.loadBalancerClass ${show(lbClass(prev))} → ${show(lbClass(now))}: the API server says "spec.loadBalancerClass: Invalid value: field is immutable". ${remedy} (the load balancer and its address are replaced)`,
+    ]);
+  }
   return out;
 }
 

@@ -13,6 +13,7 @@ import { PROFILE_NAMES } from './profiles';
 import { embeddingProblems } from './embedding';
 import { parseBytes, parseCpu, QUANTITY_LIMIT } from './quantity';
 import { cronProblem } from './cron';
+import { ollamaExposeSchema, qdrantExposeSchema } from './expose';
 import { s3TargetSchema, SNAPSHOT_TARGETS, snapshotsProblems } from './snapshots';
 import { LONGEST_STACK_SUFFIXES, NAME_LIMITS, STACK_NAME_MAX } from '../naming';
 
@@ -183,6 +184,7 @@ export const qdrantSchema = z.strictObject({
       });
     })
     .describe('Collections the applications expect.'),
+  expose: qdrantExposeSchema.describe('Reaching Qdrant from outside the cluster: Service type, Ingress, Gateway API routes, and who the NetworkPolicy lets in.'),
 });
 
 const storageSchema = (defaultSize: string, what: string) =>
@@ -222,6 +224,7 @@ export const ollamaSchema = z.strictObject({
     .default(true)
     .describe('Pull the models with a Job after each deploy; when false, models must already be on the volume and Ollama gets no internet egress.'),
   resources: resourcesSchema.optional().describe('Overrides of the default requests and limits.'),
+  expose: ollamaExposeSchema.describe('Reaching Ollama from outside the cluster (it has no authentication): Service type, Ingress, Gateway API route.'),
 });
 
 export const redisSchema = z.strictObject({

@@ -4,8 +4,19 @@
 import type { ConfigProblem } from './errors';
 import { isDistributed } from './cluster';
 import type { StackConfig } from './schema';
+import { exposureWarnings } from './expose';
 
 export function configWarnings(config: StackConfig): ConfigProblem[] {
+  return [
+    ...exposureWarnings([
+      { key: 'qdrant', expose: config.qdrant.expose, authenticated: true },
+      ...(config.ollama.enabled ? [{ key: 'ollama', expose: config.ollama.expose, authenticated: false }] : []),
+    ]),
+    ...replicationWarnings(config),
+  ];
+}
+
+function replicationWarnings(config: StackConfig): ConfigProblem[] {
   if (!isDistributed(config)) return [];
   return config.qdrant.collections.flatMap((c, i) =>
     c.replicationFactor === 1

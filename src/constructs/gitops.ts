@@ -9,6 +9,11 @@ export const SYNC_WAVE = {
   /** Jobs that must finish before workloads start (secret generation). */
   prepare: -1,
   workloads: 0,
+  /**
+   * What publishes a server outside the cluster (Ingress, routes, a LoadBalancer Service): once the servers
+   * are healthy, and Argo CD's wait for a load balancer address does not hold the workloads back.
+   */
+  expose: 1,
 } as const;
 
 export function syncWave(wave: number): Record<string, string> {

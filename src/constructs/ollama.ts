@@ -14,6 +14,7 @@ import { ollamaResources } from '../config/resources';
 import { componentLabels, selectorLabels } from './labels';
 import { objectName } from '../naming';
 import { ModelPuller } from './model-puller';
+import { Exposure } from './exposure';
 import { clusterService, httpProbe, persistentVolume, singlePodDeployment, startupTiming } from './parts';
 import { finishRestrictedPod, restrictedContainerSecurity } from './restricted';
 
@@ -54,6 +55,8 @@ export class Ollama extends Construct {
   /** The model-pull Job, when models are pulled. */
   readonly modelPuller?: ModelPuller;
   readonly deployment: kplus.Deployment;
+  /** Its Ingress and route (`expose`), external URL and NetworkPolicy rules. */
+  readonly exposure: Exposure;
 
   /** API URL for clients: `http://<service>.<namespace>.svc:11434`. */
   readonly url: string;
@@ -69,7 +72,8 @@ export class Ollama extends Construct {
     const version = o.version;
     const partOf = givenPartOf ?? name;
     this.serviceName = objectName('Service', name);
-    this.url = `http://${serviceHost(this.serviceName, namespaceOf(this, givenNamespace))}:${OLLAMA.port}`;
+    const namespace = namespaceOf(this, givenNamespace);
+    this.url = `http://${serviceHost(this.serviceName, namespace)}:${OLLAMA.port}`;
     this.podSelector = selectorLabels({ app: 'ollama', instance: name });
     const labels = componentLabels({ app: 'ollama', instance: name, component: 'embeddings', partOf, version });
 
@@ -104,7 +108,8 @@ export class Ollama extends Construct {
     if (o.gpus > 0) this.requestGpus(o.gpus);
     if (o.runtimeClassName) ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', o.runtimeClassName));
 
-    clusterService(this, 'service', { name: this.serviceName, labels, selector: this.podSelector, ports: [{ name: 'http', port: OLLAMA.port, appProtocol: 'http' }] });
+    clusterService(this, 'service', { name: this.serviceName, labels, selector: this.podSelector, ports: [{ name: 'http', port: OLLAMA.port, appProtocol: 'http' }], exposure: o.expose.service });
+    this.exposure = new Exposure(this, 'expose', { name: this.serviceName, labels, expose: o.expose, serviceName: this.serviceName, httpPort: OLLAMA.port, servicePorts: [OLLAMA.port], namespace });
 
     const pulled = ollamaModels({ ollama: o });
     if (o.pullModels && pulled.length > 0) {

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { KEEP_DATA_ANNOTATIONS, SYNC_WAVE, syncWave } from './gitops';
 import { patchServicePort } from './escape-hatches';
 import { restrictedPodSecurity } from './restricted';
+import type { ServiceExposeConfig } from '../config/expose';
 
 /** Probe timing: every `periodSeconds`, `failureThreshold` misses in a row fail it. */
 export interface ProbeTiming {
@@ -62,7 +63,7 @@ export function persistentVolume(scope: Construct, id: string, volumeName: strin
   return kplus.Volume.fromPersistentVolumeClaim(scope, `${id}-volume`, claim, { name: volumeName });
 }
 
-/** A ClusterIP Service over the pods matching `selector`, with named ports; `headless` for peer DNS. */
+/** A Service over the pods matching `selector`, with named ports: ClusterIP, `headless` for peer DNS, or as `exposure` says. */
 export function clusterService(
   scope: Construct,
   id: string,
@@ -73,15 +74,25 @@ export function clusterService(
     ports: { name: string; port: number; appProtocol?: string }[];
     /** No cluster IP, and DNS records for pods that are not ready yet (peers must find each other to become ready). */
     headless?: boolean;
+    /** Type, annotations and load balancer settings of an exposed client Service (`expose.service`). */
+    exposure?: ServiceExposeConfig;
   },
 ): kplus.Service {
+  const e = props.exposure;
+  const loadBalancer = e?.type === 'LoadBalancer';
   const service = new kplus.Service(scope, id, {
-    metadata: { name: props.name, labels: props.labels, annotations: syncWave(SYNC_WAVE.config) },
-    type: kplus.ServiceType.CLUSTER_IP,
+    metadata: { name: props.name, labels: props.labels, annotations: { ...e?.annotations, ...syncWave(loadBalancer ? SYNC_WAVE.expose : SYNC_WAVE.config) } },
+    type: loadBalancer ? kplus.ServiceType.LOAD_BALANCER : e?.type === 'NodePort' ? kplus.ServiceType.NODE_PORT : kplus.ServiceType.CLUSTER_IP,
     ...(props.headless ? { clusterIP: 'None' } : {}),
     ports: props.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port })),
   });
   if (props.headless) ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/publishNotReadyAddresses', true));
+  if (loadBalancer) {
+    // Local keeps the client's address, so the NetworkPolicy's ipBlocks see what loadBalancerSourceRanges allow.
+    ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', 'Local'));
+    if (e.loadBalancerSourceRanges.length) ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/loadBalancerSourceRanges', [...e.loadBalancerSourceRanges]));
+    if (e.loadBalancerClass) ApiObject.of(service).addJsonPatch(JsonPatch.add('/spec/loadBalancerClass', e.loadBalancerClass));
+  }
   for (const [key, value] of Object.entries(props.selector)) service.selectLabel(key, value);
   // Exactly these labels: a StatefulSet given this Service adds cdk8s-plus' address label to the selector,
   // which no pod carries (no endpoints, no peer DNS).

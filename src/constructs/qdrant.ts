@@ -19,6 +19,7 @@ import { peerStartScript } from './qdrant-peers';
 import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
 import { SecretGenerator } from './secret-generator';
 import { SYNC_WAVE, syncWave } from './gitops';
+import { Exposure } from './exposure';
 import { s3SnapshotEnvironment, s3SnapshotSecrets, s3TargetOf } from '../snapshots/qdrant-env';
 
 /** A key inside an existing Secret. */
@@ -100,6 +101,8 @@ export class Qdrant extends Construct {
   readonly workload: kplus.Deployment | kplus.StatefulSet;
   /** The client Service. */
   readonly service: kplus.Service;
+  /** Its Ingress and routes (`expose`), external URLs and NetworkPolicy rules. */
+  readonly exposure: Exposure;
 
   /** REST URL for clients: `<scheme>://<service>.<namespace>.svc:6333`. */
   readonly url: string;
@@ -149,7 +152,17 @@ export class Qdrant extends Construct {
       { name: 'grpc', port: QDRANT.ports.grpc, appProtocol: 'grpc' },
     ];
     this.clientServiceSelector = { ...this.podSelector, 'qdrant-stack/endpoint': 'client' };
-    this.service = clusterService(this, 'service', { name: this.serviceName, labels: { ...labels, 'qdrant-stack/endpoint': 'client' }, selector: this.podSelector, ports });
+    this.service = clusterService(this, 'service', { name: this.serviceName, labels: { ...labels, 'qdrant-stack/endpoint': 'client' }, selector: this.podSelector, ports, exposure: q.expose.service });
+    this.exposure = new Exposure(this, 'expose', {
+      name: this.serviceName,
+      labels,
+      expose: q.expose,
+      serviceName: this.serviceName,
+      httpPort: QDRANT.ports.http,
+      grpcPort: QDRANT.ports.grpc,
+      servicePorts: ports.map((p) => p.port),
+      namespace,
+    });
 
     const snapshotsClaim = snapshotsVolume;
     let storage: kplus.Volume | undefined;

@@ -22,6 +22,7 @@ export const ollamaComponent: StackComponent = {
       construct: ollama,
       connection: {
         OLLAMA_URL: ollama.url,
+        OLLAMA_EXTERNAL_URL: ollama.exposure.externalUrl,
         EMBEDDING_MODEL: config.ollama.embeddingModel,
         EMBEDDING_DIMENSIONS: dimensions === undefined ? undefined : String(dimensions),
       },
@@ -33,6 +34,7 @@ export const ollamaComponent: StackComponent = {
           ports: [OLLAMA.port],
           // The server itself downloads the models; without pulling it needs no internet at all.
           egress: ollama.modelPuller ? [{ to: ANYWHERE, ports: [tcp(443)] }] : undefined,
+          ingress: ollama.exposure.policyRules,
         },
       ],
     };

@@ -58,6 +58,9 @@ export const qdrantComponent: StackComponent = {
       connection: {
         QDRANT_URL: qdrant.url,
         QDRANT_GRPC_URL: qdrant.grpcUrl,
+        // From outside the cluster (expose): no port in the URL, so clients must not append 6333 (js-client: port: null).
+        QDRANT_EXTERNAL_URL: qdrant.exposure.externalUrl,
+        QDRANT_EXTERNAL_GRPC_URL: qdrant.exposure.externalGrpcUrl,
         QDRANT_COLLECTION: collection?.name,
         QDRANT_DISTANCE: collection && embeddingVectorOf(collection)?.distance,
       },
@@ -70,7 +73,7 @@ export const qdrantComponent: StackComponent = {
           // Peers replicate and route through 6335, and only to each other.
           peerPorts: qdrant.replicas > 1 ? [QDRANT.ports.p2p] : undefined,
           egress: s3Egress(config.snapshots),
-          ingress: config.metrics.serviceMonitor ? [{ from: [prometheus], ports: [tcp(QDRANT.ports.http)] }] : undefined,
+          ingress: [...(config.metrics.serviceMonitor ? [{ from: [prometheus], ports: [tcp(QDRANT.ports.http)] }] : []), ...qdrant.exposure.policyRules],
         },
       ],
     };
