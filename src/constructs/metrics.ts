@@ -95,7 +95,8 @@ export function dashboard(namespace: string): object {
     panels: [
       panel(1, 'Search latency p95 (/points/query)', `histogram_quantile(0.95, sum by (le, pod) (rate(rest_responses_duration_seconds_bucket{${sel}, endpoint=~".*points/query.*"}[5m])))`, 's', 0, 0),
       panel(2, 'Requests per second', `sum by (pod, endpoint) (rate(rest_responses_total{${sel}}[5m]))`, 'reqps', 12, 0),
-      panel(3, 'Failed requests per second', `sum by (pod, endpoint) (rate(rest_responses_fail_total{${sel}}[5m]))`, 'reqps', 0, 8),
+      // Qdrant 1.17 dropped rest_responses_fail_total: failures are rest_responses_total with a 5xx status label.
+      panel(3, 'Failed requests per second (5xx)', `sum by (pod, endpoint) (rate(rest_responses_total{${sel}, status=~"5.."}[5m]))`, 'reqps', 0, 8),
       panel(4, 'Vectors', `sum by (pod) (collections_vector_total{${sel}})`, 'short', 12, 8),
       panel(5, 'Collections', `max by (pod) (collections_total{${sel}})`, 'short', 0, 16),
     ],
