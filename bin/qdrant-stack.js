@@ -1,4 +1,17 @@
 #!/usr/bin/env node
 'use strict';
 // Streams, exit code and last-resort error handling: src/cli/stdio.ts; the commands: src/cli/main.ts.
-require('../lib/cli/stdio.js').runCli((argv, io) => require('../lib/cli/main.js').main(argv, io));
+// Both run from one bundle, lib/cli.cjs (scripts/bundle-cli.mjs), compiled with a code cache per command
+// (src/cli/compile-cache.ts); from lib/cli/*.js when the bundle was not built.
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const bundle = join(__dirname, '..', 'lib', 'cli.cjs');
+let cli;
+if (existsSync(bundle)) {
+  const { commandVariant, requireCached } = require('../lib/cli/compile-cache.js');
+  cli = requireCached(bundle, commandVariant(process.argv), module);
+} else {
+  cli = { runCli: require('../lib/cli/stdio.js').runCli, main: (argv, io) => require('../lib/cli/main.js').main(argv, io) };
+}
+cli.runCli((argv, io) => cli.main(argv, io));

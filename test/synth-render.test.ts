@@ -3,7 +3,8 @@
  * The files must be byte for byte what cdk8s' own `App.synth()` writes for the same charts.
  */
 import { App, YamlOutputType } from 'cdk8s';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadStack, resolveConfig } from '../src/config/load';
@@ -57,5 +58,29 @@ test('qdrant-stack synth writes, after its checks, what cdk8s writes', async () 
   for (const [folder, config] of [['.', stack.base], ...stack.environments] as [string, StackConfig][]) {
     const written = Object.fromEntries(Object.entries(files(join(out, folder))).filter(([f]) => f.endsWith('.k8s.yaml')));
     expect(written).toEqual(cdk8sSynth(config));
+  }
+});
+
+/** Every file under `dir`, recursively: relative path → text. */
+function tree(dir: string, prefix = ''): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .flatMap((e) => (e.isDirectory() ? Object.entries(tree(join(dir, e.name), `${prefix}${e.name}/`)) : [[`${prefix}${e.name}`, readFileSync(join(dir, e.name), 'utf8')]])),
+  );
+}
+
+test('the built CLI (bin/qdrant-stack.js on the bundle lib/cli.cjs) writes byte for byte what the sources write', async () => {
+  if (!existsSync(join(ROOT, 'lib', 'cli.cjs'))) throw new Error('lib/cli.cjs is not built: run `npm run build` (npm test does) first');
+  const fromSources = join(scratch(), 'dist');
+  const code = await main(['node', 'qdrant-stack', 'synth', '--config', join(ROOT, 'stack.yaml'), '--out', fromSources], { out: () => undefined, err: () => undefined });
+  expect(code).toBe(0);
+  const fromBin = join(scratch(), 'dist');
+  // Twice: the first run may write the code cache, the second runs from it.
+  for (let run = 0; run < 2; run++) {
+    rmSync(fromBin, { recursive: true, force: true });
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'qdrant-stack.js'), 'synth', '--config', join(ROOT, 'stack.yaml'), '--out', fromBin], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(tree(fromBin)).toEqual(tree(fromSources));
   }
 });

@@ -4,10 +4,10 @@
  * Jobs run on a stock `node` image with nothing to download.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
-/** Package root: two levels up from src/jobs or lib/jobs. */
-const ROOT = join(__dirname, '..', '..');
+/** Package root: two levels up from src/jobs or lib/jobs, one from lib/ (this module inside the CLI bundle, lib/cli.cjs). */
+const ROOT = basename(__dirname) === 'jobs' ? join(__dirname, '..', '..') : join(__dirname, '..');
 
 /** Where `npm run build` puts the runner `name` (e.g. `collections-runner`). */
 export function bundlePath(name: string): string {
