@@ -1,6 +1,7 @@
 import type { ComputedResources } from '../config/resources';
 import { Environment, secret, value } from './env';
 import { REDIS } from './redis';
+import { imageReference, type ImageSource } from './images';
 
 /**
  * Facts about oliver006/redis_exporter (v1.88.0): a static binary on a scratch image that runs as
@@ -31,6 +32,6 @@ export function redisExporterEnvironment(): Environment {
 /** The exporter answers one scrape at a time with a few KiB of text. */
 export const REDIS_EXPORTER_RESOURCES: ComputedResources = { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
 
-export function redisExporterImage(version: string = REDIS_EXPORTER.version): string {
-  return `${REDIS_EXPORTER.imageRepository}:v${version}`;
+export function redisExporterImage(version: string = REDIS_EXPORTER.version, source?: ImageSource): string {
+  return imageReference({ key: 'redisExporter', repository: REDIS_EXPORTER.imageRepository, tag: `v${version}` }, source);
 }

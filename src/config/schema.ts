@@ -13,8 +13,9 @@ import { PROFILE_NAMES } from './profiles';
 import { embeddingProblems } from './embedding';
 import { parseBytes, parseCpu, QUANTITY_LIMIT } from './quantity';
 import { cronProblem } from './cron';
-import { ollamaExposeSchema, qdrantExposeSchema } from './expose';
 import { s3TargetSchema, SNAPSHOT_TARGETS, snapshotsProblems } from './snapshots';
+import { imagesSchema, jobsSchema, podSchema } from './placement';
+import { ollamaExposeSchema, qdrantExposeSchema } from './expose';
 import { LONGEST_STACK_SUFFIXES, NAME_LIMITS, STACK_NAME_MAX } from '../naming';
 
 import { collectionSchema } from './collection';
@@ -166,7 +167,8 @@ export const qdrantSchema = z.strictObject({
     .boolean({ error: 'must be true or false' })
     .default(false)
     .describe("Qdrant's JWT role-based access control (service.jwt_rbac): clients may also authenticate with tokens signed with the admin API key (HS256), which grant read or read-write access to named collections; mint them with `qdrant-stack token`."),
-  priorityClassName: dnsLabel(253).optional().describe('PriorityClass of the Qdrant pods (profile prod renders and uses <stack>-critical).'),
+  priorityClassName: dnsLabel(253).optional().describe('PriorityClass of the Qdrant pods (profile prod renders and uses <stack>-critical); the same as pod.priorityClassName, kept for existing files.'),
+  pod: podSchema('Qdrant', { names: Object.values(QDRANT.env) }).describe('Placement, pod labels and annotations, PriorityClass and extra env of the Qdrant pods.'),
   manageCollections: z
     .boolean({ error: 'must be true or false' })
     .default(true)
@@ -224,6 +226,7 @@ export const ollamaSchema = z.strictObject({
     .default(true)
     .describe('Pull the models with a Job after each deploy; when false, models must already be on the volume and Ollama gets no internet egress.'),
   resources: resourcesSchema.optional().describe('Overrides of the default requests and limits.'),
+  pod: podSchema('Ollama', { names: Object.values(OLLAMA.env) }).describe('Placement, pod labels and annotations, PriorityClass and extra env of the Ollama pod (the model-pull Job follows jobs.pod).'),
   expose: ollamaExposeSchema.describe('Reaching Ollama from outside the cluster (it has no authentication): Service type, Ingress, Gateway API route.'),
 });
 
@@ -242,6 +245,7 @@ export const redisSchema = z.strictObject({
   storage: storageSchema('8Gi', 'data'),
   password: secretSourceSchema.default('generate').describe('Password: generated in-cluster, or an existing Secret.'),
   resources: resourcesSchema.optional().describe('Overrides of the computed requests and limits.'),
+  pod: podSchema('Redis', { names: [REDIS.cliAuthEnv] }).describe('Placement, pod labels and annotations, PriorityClass and extra env of the Redis pod.'),
 });
 
 const cidr = z.union([z.cidrv4(), z.cidrv6()], { error: 'must be a CIDR such as "10.0.0.1/32" or "fd00::/64"' });
@@ -367,6 +371,8 @@ export const stackSchema = z
     metrics: metricsSchema.prefault({}).describe('Prometheus scraping and a Grafana dashboard.'),
     alerts: alertsSchema.prefault({}).describe('Prometheus alerts (a PrometheusRule) with runbooks in docs/runbooks.md.'),
     snapshots: snapshotsSchema.prefault({}).describe('Scheduled snapshots and start-up restore.'),
+    jobs: jobsSchema.prefault({}).describe("The stack's Jobs and CronJob (secret generator, model pull, collections, smoke test, snapshots)."),
+    images: imagesSchema.prefault({}).describe('Where every image comes from: a registry mirror, pull Secrets, pinned digests.'),
   })
   .superRefine((stack, ctx) => {
     if (stack.namespace === undefined && SYSTEM_NAMESPACES.includes(stack.name)) {
@@ -379,6 +385,10 @@ export const stackSchema = z
     for (const problem of clusterProblems(stack)) ctx.addIssue({ code: 'custom', ...problem });
     for (const problem of alertsProblems(stack)) ctx.addIssue({ code: 'custom', ...problem });
     for (const problem of snapshotsProblems(stack.snapshots)) ctx.addIssue({ code: 'custom', ...problem });
+    const { priorityClassName: alias, pod } = stack.qdrant;
+    if (alias && pod.priorityClassName && alias !== pod.priorityClassName) {
+      ctx.addIssue({ code: 'custom', path: ['qdrant', 'priorityClassName'], message: `contradicts qdrant.pod.priorityClassName (${pod.priorityClassName}): set only one` });
+    }
   });
 
 /** The stack model as written by a user (every default optional). */

@@ -10,6 +10,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
 import { REDIS_EXPORTER, redisExporterEnvironment, redisExporterImage } from '../components/redis-exporter';
+import type { ImageSource } from '../components/images';
 export { REDIS_EXPORTER_RESOURCES } from '../components/redis-exporter';
 import { alertsSchema } from '../config/alerts';
 import { parseProps } from '../config/props';
@@ -27,10 +28,10 @@ import { restrictedContainerSecurity } from './restricted';
  * not-ready exporter would take Redis itself out of its Service. Its resources go with the pod's others
  * (`finishRestrictedPod`, container `exporter`).
  */
-export function addRedisExporter(scope: Construct, deployment: kplus.Deployment, password: SecretKeyReference): void {
+export function addRedisExporter(scope: Construct, deployment: kplus.Deployment, password: SecretKeyReference, images?: ImageSource): void {
   deployment.addContainer({
     name: 'exporter',
-    image: redisExporterImage(),
+    image: redisExporterImage(undefined, images),
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
     ports: [{ name: REDIS_EXPORTER.portName, number: REDIS_EXPORTER.port }],
     envVariables: kubernetesEnv(new Construct(scope, 'exporter'), redisExporterEnvironment(), { REDIS_PASSWORD: password }),

@@ -7,10 +7,11 @@ import type { DeclaredCollections } from '../collections/job';
 import { postDeployHookAnnotations } from './gitops';
 import type { SecretKeyReference } from './qdrant';
 import { RUNNER_MOUNT, RunnerJob } from './runner-job';
+import type { JobPlacementProps } from './placement';
 import type * as kplus from 'cdk8s-plus-27';
 
 /** Props of {@link CollectionsJob}. */
-export interface CollectionsJobProps {
+export interface CollectionsJobProps extends JobPlacementProps {
   /** Name of the Job (before its content hash) and of its ConfigMap. */
   readonly name: string;
   readonly partOf: string;
@@ -60,6 +61,8 @@ export class CollectionsJob extends Construct {
       // Drift is a result, not a flake: retry only for a lost node.
       backoffLimit: 1,
       resources: JOB_RESOURCES.collections,
+      images: props.images,
+      pod: props.pod,
     }).job;
   }
 }

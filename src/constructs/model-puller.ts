@@ -7,6 +7,9 @@ import { kubernetesEnv } from './env';
 import { CLIENT_LABEL, componentLabels } from './labels';
 import { postDeployHookAnnotations } from './gitops';
 import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
+import { applyPodPlacement } from './placement';
+import type { PodPlacementInput } from '../config/placement';
+import { imageTag } from '../components/images';
 
 /** Props of {@link ModelPuller}. */
 export interface ModelPullerProps {
@@ -25,6 +28,10 @@ export interface ModelPullerProps {
    * @default Duration.hours(1)
    */
   readonly deadline?: Duration;
+  /** Placement and extra env of its pod (the model's `jobs.pod`). */
+  readonly pod?: PodPlacementInput;
+  /** imagePullSecrets of its pod. */
+  readonly pullSecrets?: readonly string[];
 }
 
 /**
@@ -37,7 +44,7 @@ export class ModelPuller extends Construct {
   constructor(scope: Construct, id: string, props: ModelPullerProps) {
     super(scope, id);
     if (props.models.length === 0) throw new Error("'models' must name at least one model to pull");
-    const labels = { ...componentLabels({ app: 'ollama-pull', instance: props.name, component: 'embeddings', partOf: props.partOf, version: props.image.split(':')[1] ?? 'unknown' }), [CLIENT_LABEL.key]: CLIENT_LABEL.value };
+    const labels = { ...componentLabels({ app: 'ollama-pull', instance: props.name, component: 'embeddings', partOf: props.partOf, version: imageTag(props.image) ?? 'unknown' }), [CLIENT_LABEL.key]: CLIENT_LABEL.value };
     this.job = new kplus.Job(this, 'job', {
       metadata: { name: props.name, labels, annotations: postDeployHookAnnotations(0, true) },
       podMetadata: { labels },
@@ -58,5 +65,6 @@ export class ModelPuller extends Construct {
       volumeMounts: [{ path: OLLAMA.paths.home, volume: home }],
     });
     finishRestrictedPod(this.job, '/spec/template/spec', { pull: JOB_RESOURCES.modelPull });
+    applyPodPlacement(this.job, '/spec/template/spec', props.pod, { selector: { 'app.kubernetes.io/name': 'ollama-pull', 'app.kubernetes.io/part-of': props.partOf } }, props.pullSecrets);
   }
 }

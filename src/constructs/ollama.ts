@@ -14,6 +14,8 @@ import { ollamaResources } from '../config/resources';
 import { componentLabels, selectorLabels } from './labels';
 import { objectName } from '../naming';
 import { ModelPuller } from './model-puller';
+import { applyPodPlacement } from './placement';
+import { imagesSchema, jobsSchema, type ImagesInput } from '../config/placement';
 import { Exposure } from './exposure';
 import { clusterService, httpProbe, persistentVolume, singlePodDeployment, startupTiming } from './parts';
 import { finishRestrictedPod, restrictedContainerSecurity } from './restricted';
@@ -38,6 +40,10 @@ export interface OllamaProps extends OllamaModel {
    * @default the chart's
    */
   readonly namespace?: string;
+  /** The model's `images` section: registry, pull Secrets, digests. @default Docker Hub, no pull Secrets */
+  readonly images?: ImagesInput;
+  /** The model's `jobs` section: placement of the model-pull Job. */
+  readonly jobs?: z.input<typeof jobsSchema>;
 }
 
 /** The model volume can be large; Ollama listens within seconds, but give a slow node room. */
@@ -65,7 +71,9 @@ export class Ollama extends Construct {
 
   constructor(scope: Construct, id: string, props: OllamaProps = {}) {
     super(scope, id);
-    const { name: givenName, partOf: givenPartOf, namespace: givenNamespace, ...model } = props;
+    const { name: givenName, partOf: givenPartOf, namespace: givenNamespace, images: imagesInput, jobs: jobsInput, ...model } = props;
+    const images = parseProps(imagesSchema, imagesInput, `${this.node.path} (Ollama props: images)`);
+    const jobs = parseProps(jobsSchema, jobsInput, `${this.node.path} (Ollama props: jobs)`);
     const o = parseProps(ollamaSchema, model, `${this.node.path} (Ollama props)`);
     this.model = o;
     const name = givenName ?? Chart.of(this).generateObjectName(this as unknown as ApiObject);
@@ -90,7 +98,7 @@ export class Ollama extends Construct {
     });
     this.deployment.addContainer({
       name: 'ollama',
-      image: ollamaImage(version),
+      image: ollamaImage(version, images),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       ports: [{ name: 'http', number: OLLAMA.port }],
       envVariables: kubernetesEnv(this, ollamaEnvironment({ keepAlive: o.keepAlive, numParallel: o.numParallel }), {}),
@@ -106,6 +114,9 @@ export class Ollama extends Construct {
     });
     finishRestrictedPod(this.deployment, '/spec/template/spec', { ollama: ollamaResources(o) });
     if (o.gpus > 0) this.requestGpus(o.gpus);
+    // The usual GPU taint is tolerated with GPUs; the user's tolerations come on top.
+    const gpuToleration = { key: OLLAMA.gpuResource, operator: 'Exists' as const, effect: 'NoSchedule' as const };
+    applyPodPlacement(this.deployment, '/spec/template/spec', o.pod, { selector: this.podSelector, tolerations: o.gpus > 0 ? [gpuToleration] : [] }, images.pullSecrets);
     if (o.runtimeClassName) ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', o.runtimeClassName));
 
     clusterService(this, 'service', { name: this.serviceName, labels, selector: this.podSelector, ports: [{ name: 'http', port: OLLAMA.port, appProtocol: 'http' }], exposure: o.expose.service });
@@ -116,20 +127,20 @@ export class Ollama extends Construct {
       this.modelPuller = new ModelPuller(this, 'pull', {
         name: objectName('Job', name, 'pull-models'),
         partOf,
-        image: ollamaImage(version),
+        image: ollamaImage(version, images),
         ollamaUrl: `http://${this.serviceName}:${OLLAMA.port}`,
         models: pulled,
         deadline: Duration.hours(1),
+        pod: jobs.pod,
+        pullSecrets: images.pullSecrets,
       });
     }
     if (givenNamespace) placeInNamespace(this, givenNamespace);
   }
 
-  /** GPU limit and toleration of the usual GPU taint. */
+  /** GPU limit (the toleration of the usual GPU taint goes with the pod's placement). */
   private requestGpus(gpus: number): void {
-    const obj = ApiObject.of(this.deployment);
     // A Quantity, not a number: plain values in a JSON patch are dropped by the generated converters.
     patchContainer(this.deployment, '/spec/template/spec', 'ollama', `resources/limits/${OLLAMA.gpuResource.replace('/', '~1')}`, k8s.Quantity.fromNumber(gpus));
-    obj.addJsonPatch(JsonPatch.add('/spec/template/spec/tolerations', [{ key: OLLAMA.gpuResource, operator: 'Exists', effect: 'NoSchedule' }]));
   }
 }

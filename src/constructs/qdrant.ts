@@ -19,6 +19,8 @@ import { peerStartScript } from './qdrant-peers';
 import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
 import { SecretGenerator } from './secret-generator';
 import { SYNC_WAVE, syncWave } from './gitops';
+import { applyPodPlacement } from './placement';
+import { imagesSchema, type ImagesInput } from '../config/placement';
 import { Exposure } from './exposure';
 import { s3SnapshotEnvironment, s3SnapshotSecrets, s3TargetOf } from '../snapshots/qdrant-env';
 
@@ -61,6 +63,8 @@ export interface QdrantProps extends QdrantModel {
    * @default a generator of its own, beside it
    */
   readonly secretGenerator?: () => SecretGenerator;
+  /** The model's `images` section: registry, pull Secrets, digests. @default Docker Hub, no pull Secrets */
+  readonly images?: ImagesInput;
 }
 
 /** Below this a large collection load would be killed in a loop (qdrant-helm #78, #81). */
@@ -113,7 +117,8 @@ export class Qdrant extends Construct {
 
   constructor(scope: Construct, id: string, props: QdrantProps = {}) {
     super(scope, id);
-    const { name: givenName, partOf: givenPartOf, namespace: givenNamespace, snapshots: snapshotsInput, startupBudget, secretGenerator, ...model } = props;
+    const { name: givenName, partOf: givenPartOf, namespace: givenNamespace, snapshots: snapshotsInput, startupBudget, secretGenerator, images: imagesInput, ...model } = props;
+    const images = parseProps(imagesSchema, imagesInput, `${this.node.path} (Qdrant props: images)`);
     const q = parseProps(qdrantSchema, model, `${this.node.path} (Qdrant props)`);
     const snapshotsModel = parseProps(snapshotsSchema, snapshotsInput, `${this.node.path} (Qdrant props: snapshots)`);
     this.model = q;
@@ -222,7 +227,7 @@ export class Qdrant extends Construct {
 
     this.workload.addContainer({
       name: 'qdrant',
-      image: qdrantImage(q.version),
+      image: qdrantImage(q.version, images),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       ...(statefulSet
         ? { command: ['/bin/bash', '-c', peerStartScript({ statefulSet: this.workload.name, headlessService: this.headlessServiceName!, scheme: this.scheme })] }
@@ -253,8 +258,15 @@ export class Qdrant extends Construct {
     });
     finishRestrictedPod(this.workload, '/spec/template/spec', { qdrant: qdrantResources(q) });
     const obj = ApiObject.of(this.workload);
-    if (q.priorityClassName) obj.addJsonPatch(JsonPatch.add('/spec/template/spec/priorityClassName', q.priorityClassName));
     if (statefulSet) this.finishStatefulSet(obj, labels, q, snapshotsVolume);
+    // Peers on one node fall together and take the Raft quorum with them: spreading over nodes is required
+    // (with as many nodes as peers, one peer each); over zones it is preferred (not every cluster has zones).
+    const spread = (topologyKey: string, whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway') => ({ maxSkew: 1, topologyKey, whenUnsatisfiable, labelSelector: { matchLabels: this.podSelector } });
+    applyPodPlacement(this.workload, '/spec/template/spec', q.pod, {
+      selector: this.podSelector,
+      topologySpread: statefulSet && this.replicas > 1 ? [spread('kubernetes.io/hostname', 'DoNotSchedule'), spread('topology.kubernetes.io/zone', 'ScheduleAnyway')] : [],
+      priorityClassName: q.priorityClassName,
+    }, images.pullSecrets);
     if (givenNamespace) placeInNamespace(this, givenNamespace);
   }
 
@@ -268,7 +280,7 @@ export class Qdrant extends Construct {
     return [...forms(this.serviceName), ...(this.headlessServiceName ? forms(this.headlessServiceName).map((h) => `*.${h}`) : [])];
   }
 
-  /** What cdk8s-plus-27 cannot say about a StatefulSet: claim templates, their retention, spread, PDB. */
+  /** What cdk8s-plus-27 cannot say about a StatefulSet: claim templates, their retention, PDB (spread: applyPodPlacement). */
   private finishStatefulSet(obj: ApiObject, labels: Record<string, string>, q: QdrantConfig, snapshotsVolume?: { size: string; storageClass?: string }): void {
     // Claim templates are immutable: their labels must not carry anything an upgrade changes (the version).
     const claim = (volumeName: string, size: string, storageClass?: string) => ({
@@ -289,14 +301,6 @@ export class Qdrant extends Construct {
     patchContainer(this.workload, '/spec/template/spec', 'qdrant', 'volumeMounts/-', { name: 'storage', mountPath: QDRANT.paths.storage });
     if (snapshotsVolume) patchContainer(this.workload, '/spec/template/spec', 'qdrant', 'volumeMounts/-', { name: 'snapshots', mountPath: QDRANT.paths.snapshots });
     if (this.replicas < 2) return;
-    // Peers on one node fall together and take the Raft quorum with them: spreading over nodes is required
-    // (with as many nodes as peers, one peer each); over zones it is preferred (not every cluster has zones).
-    obj.addJsonPatch(
-      JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
-        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: this.podSelector } },
-        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.podSelector } },
-      ]),
-    );
     new k8s.KubePodDisruptionBudget(this, 'pdb', {
       metadata: { name: objectName('PodDisruptionBudget', this.workload.name), labels, annotations: syncWave(SYNC_WAVE.config) },
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.podSelector } },

@@ -15,6 +15,8 @@ import { objectName } from '../naming';
 import { clusterService, commandProbe, persistentVolume, singlePodDeployment, startupTiming } from './parts';
 import type { SecretKeyReference } from './qdrant';
 import { finishRestrictedPod, restrictedContainerSecurity } from './restricted';
+import { applyPodPlacement } from './placement';
+import { imagesSchema, type ImagesInput } from '../config/placement';
 import { addRedisExporter, REDIS_EXPORTER_RESOURCES } from './alerts';
 import { REDIS_EXPORTER } from '../components/redis-exporter';
 import { SecretGenerator } from './secret-generator';
@@ -44,6 +46,8 @@ export interface RedisProps extends RedisModel {
    * @default a generator of its own, beside it
    */
   readonly secretGenerator?: () => SecretGenerator;
+  /** The model's `images` section: registry, pull Secrets, digests. @default Docker Hub, no pull Secrets */
+  readonly images?: ImagesInput;
   /**
    * Run a Prometheus exporter (oliver006/redis_exporter) beside Redis, on the Service's port `metrics` (9121).
    * @default false
@@ -77,7 +81,8 @@ export class Redis extends Construct {
 
   constructor(scope: Construct, id: string, props: RedisProps = {}) {
     super(scope, id);
-    const { name: givenName, partOf: givenPartOf, namespace: givenNamespace, secretGenerator, exporter, ...model } = props;
+    const { name: givenName, partOf: givenPartOf, namespace: givenNamespace, secretGenerator, exporter, images: imagesInput, ...model } = props;
+    const images = parseProps(imagesSchema, imagesInput, `${this.node.path} (Redis props: images)`);
     const r = parseProps(redisSchema, model, `${this.node.path} (Redis props)`);
     this.model = r;
     const name = givenName ?? Chart.of(this).generateObjectName(this as unknown as ApiObject);
@@ -118,7 +123,7 @@ export class Redis extends Construct {
     const security = restrictedContainerSecurity(REDIS.uid, REDIS.gid);
     this.deployment.addInitContainer({
       name: 'auth',
-      image: redisImage(version),
+      image: redisImage(version, images),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       command: ['sh', '-c', writeAuthScript('file')],
       securityContext: security,
@@ -129,7 +134,7 @@ export class Redis extends Construct {
     });
     this.deployment.addContainer({
       name: 'redis',
-      image: redisImage(version),
+      image: redisImage(version, images),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       command: ['redis-server', `${REDIS.paths.config}/redis.conf`],
       ports: [{ name: 'redis', number: REDIS.port }],
@@ -145,8 +150,9 @@ export class Redis extends Construct {
         { path: REDIS.paths.tmp, volume: tmp },
       ],
     });
-    if (exporter) addRedisExporter(this, this.deployment, this.passwordSecret);
+    if (exporter) addRedisExporter(this, this.deployment, this.passwordSecret, images);
     finishRestrictedPod(this.deployment, '/spec/template/spec', { redis: redisResources(r), auth: JOB_RESOURCES.redisAuth, ...(exporter ? { exporter: REDIS_EXPORTER_RESOURCES } : {}) });
+    applyPodPlacement(this.deployment, '/spec/template/spec', r.pod, { selector: this.podSelector }, images.pullSecrets);
 
     clusterService(this, 'service', { name: this.primaryHost, labels, selector: this.podSelector, ports: [{ name: 'redis', port: REDIS.port, appProtocol: 'redis' }, ...(exporter ? [{ name: REDIS_EXPORTER.portName, port: REDIS_EXPORTER.port, appProtocol: 'http' }] : [])] });
     if (givenNamespace) placeInNamespace(this, givenNamespace);

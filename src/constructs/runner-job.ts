@@ -2,16 +2,17 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { QDRANT } from '../components/qdrant';
-import { RUNNER } from '../components/runner';
+import { RUNNER, runnerImage } from '../components/runner';
 import type { ComputedResources } from '../config/resources';
 import { bootstrap, readBundle } from '../jobs/bundles';
 import { SYNC_WAVE, syncWave } from './gitops';
 import { CLIENT_LABEL, componentLabels } from './labels';
 import type { SecretKeyReference } from './qdrant';
 import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
+import { applyPodPlacement, jobImages, type JobPlacementProps } from './placement';
 
 /** Props of {@link RunnerJob}. */
-export interface RunnerJobProps {
+export interface RunnerJobProps extends JobPlacementProps {
   /** Name of the Job (before its content hash) and of its ConfigMap. */
   readonly name: string;
   readonly partOf: string;
@@ -36,7 +37,7 @@ export interface RunnerJobProps {
   readonly activeDeadline: Duration;
   readonly backoffLimit: number;
   readonly resources: ComputedResources;
-  /** Image with `node` ≥ 22. @default RUNNER.image */
+  /** Image with `node` ≥ 22. @default RUNNER.image, behind `images` */
   readonly image?: string;
 }
 
@@ -58,6 +59,7 @@ export class RunnerJob extends Construct {
       [CLIENT_LABEL.key]: CLIENT_LABEL.value,
     };
     const bundleKey = `${props.bundle}.js.br`;
+    const images = jobImages(this, props);
     const files = new kplus.ConfigMap(this, 'files', {
       metadata: { name: props.name, labels, annotations: syncWave(SYNC_WAVE.config) },
       data: props.files,
@@ -82,7 +84,7 @@ export class RunnerJob extends Construct {
     );
     const container = this.job.addContainer({
       name: props.app,
-      image: props.image ?? RUNNER.image,
+      image: props.image ?? runnerImage(images),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       command: ['node', '-e', bootstrap(`${RUNNER_MOUNT}/${bundleKey}`, `/tmp/${props.bundle}.js`, props.entry)],
       envVariables: {
@@ -100,5 +102,6 @@ export class RunnerJob extends Construct {
     // QDRANT_URL, OLLAMA_URL, REDIS_URL: the same contract the applications use.
     container.env.copyFrom(kplus.Env.fromConfigMap(kplus.ConfigMap.fromConfigMapName(this, 'connection', props.connectionConfigMap)));
     finishRestrictedPod(this.job, '/spec/template/spec', { [props.app]: props.resources });
+    applyPodPlacement(this.job, '/spec/template/spec', props.pod, { selector: { 'app.kubernetes.io/name': props.app, 'app.kubernetes.io/part-of': props.partOf } }, images.pullSecrets);
   }
 }

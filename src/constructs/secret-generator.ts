@@ -2,12 +2,13 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { RUNNER } from '../components/runner';
+import { RUNNER, runnerImage } from '../components/runner';
 import { GENERATE_SECRETS_SCRIPT } from '../jobs/generate-secrets';
 import { componentLabels } from './labels';
 import { objectName } from '../naming';
 import { rerunOnSyncAnnotations, SYNC_WAVE, syncWave } from './gitops';
 import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
+import { applyPodPlacement, jobImages, type JobPlacementProps } from './placement';
 import { JOB_RESOURCES } from '../config/resources';
 
 
@@ -18,14 +19,14 @@ export interface GeneratedSecretKey {
 }
 
 /** Props of {@link SecretGenerator}. */
-export interface SecretGeneratorProps {
+export interface SecretGeneratorProps extends JobPlacementProps {
   /** Name prefix of the generator's objects (`<prefix>-secret-generator`). */
   readonly namePrefix: string;
   /** Value of `app.kubernetes.io/part-of`. */
   readonly partOf: string;
   /**
    * Image with `node` on the PATH.
-   * @default RUNNER.image (node:22-alpine)
+   * @default RUNNER.image (node:22-alpine), behind `images`
    */
   readonly image?: string;
 }
@@ -80,6 +81,7 @@ export class SecretGenerator extends Construct {
       data: { 'generate.js': GENERATE_SECRETS_SCRIPT },
     });
 
+    const images = jobImages(this, props);
     const job = new kplus.Job(this, 'job', {
       metadata: { name: this.jobName, labels, annotations: rerunOnSyncAnnotations(SYNC_WAVE.prepare) },
       podMetadata: { labels },
@@ -94,13 +96,14 @@ export class SecretGenerator extends Construct {
     const scripts = kplus.Volume.fromConfigMap(this, 'scripts', script, { name: 'scripts' });
     this.container = job.addContainer({
       name: 'generate',
-      image: props.image ?? RUNNER.image,
+      image: props.image ?? runnerImage(images),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       command: ['node', `${RUNNER.scriptsPath}/generate.js`],
       securityContext: restrictedContainerSecurity(RUNNER.uid, RUNNER.gid),
       volumeMounts: [{ path: RUNNER.scriptsPath, volume: scripts, readOnly: true }],
     });
     finishRestrictedPod(job, '/spec/template/spec', { generate: JOB_RESOURCES.secretGenerator });
+    applyPodPlacement(job, '/spec/template/spec', props.pod, { selector: this.podSelector }, images.pullSecrets);
   }
 
   /** Registers a key to generate and renders its (empty) Secret; returns the reference to use. */

@@ -9,9 +9,10 @@ import type { SmokeExpectations } from '../smoke/options';
 import { postDeployHookAnnotations } from './gitops';
 import type { SecretKeyReference } from './qdrant';
 import { RUNNER_MOUNT, RunnerJob } from './runner-job';
+import type { JobPlacementProps } from './placement';
 
 /** Props of {@link SmokeTest}. */
-export interface SmokeTestProps {
+export interface SmokeTestProps extends JobPlacementProps {
   /** Name of the Job and its ConfigMap. */
   readonly name: string;
   /** Value of `app.kubernetes.io/part-of`. */
@@ -92,6 +93,8 @@ export class SmokeTest extends Construct {
       backoffLimit: 1,
       resources: JOB_RESOURCES.smoke,
       image: props.image,
+      images: props.images,
+      pod: props.pod,
     }).job;
   }
 }

@@ -2,7 +2,7 @@ import { Cron, CronOptions, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { QDRANT } from '../components/qdrant';
-import { RUNNER } from '../components/runner';
+import { RUNNER, runnerImage } from '../components/runner';
 import { JOB_RESOURCES } from '../config/resources';
 import { SNAPSHOTS_SCRIPT } from '../jobs/snapshots';
 import { S3_SNAPSHOTS_SCRIPT } from '../snapshots/cron-script';
@@ -10,9 +10,10 @@ import { SYNC_WAVE, syncWave } from './gitops';
 import { CLIENT_LABEL, componentLabels } from './labels';
 import type { SecretKeyReference } from './qdrant';
 import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
+import { applyPodPlacement, jobImages, type JobPlacementProps } from './placement';
 
 /** Props of {@link SnapshotSchedule}. */
-export interface SnapshotScheduleProps {
+export interface SnapshotScheduleProps extends JobPlacementProps {
   /** Name of the CronJob and its script ConfigMap. */
   readonly name: string;
   readonly partOf: string;
@@ -37,7 +38,7 @@ export interface SnapshotScheduleProps {
   readonly s3?: { readonly level: 'collection' | 'shard' };
   /**
    * Image with `node` ≥ 18.
-   * @default RUNNER.image
+   * @default RUNNER.image, behind `images`
    */
   readonly image?: string;
 }
@@ -53,6 +54,7 @@ export class SnapshotSchedule extends Construct {
     super(scope, id);
     if (props.peerUrls.length === 0) throw new Error("'peerUrls' must name at least one Qdrant peer");
     const labels = { ...componentLabels({ app: 'qdrant-snapshots', instance: props.name, component: 'backup', partOf: props.partOf, version: '1' }), [CLIENT_LABEL.key]: CLIENT_LABEL.value };
+    const images = jobImages(this, props);
     const script = new kplus.ConfigMap(this, 'script', {
       metadata: { name: props.name, labels, annotations: syncWave(SYNC_WAVE.config) },
       data: { 'snapshots.js': props.s3 ? S3_SNAPSHOTS_SCRIPT : SNAPSHOTS_SCRIPT },
@@ -77,7 +79,7 @@ export class SnapshotSchedule extends Construct {
       : undefined;
     this.cronJob.addContainer({
       name: 'snapshots',
-      image: props.image ?? RUNNER.image,
+      image: props.image ?? runnerImage(images),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       command: ['node', `${RUNNER.scriptsPath}/snapshots.js`],
       envVariables: {
@@ -91,6 +93,7 @@ export class SnapshotSchedule extends Construct {
       volumeMounts: [{ path: RUNNER.scriptsPath, volume: scripts, readOnly: true }, ...(tls ? [{ path: QDRANT.paths.tls, volume: tls, readOnly: true }] : [])],
     });
     finishRestrictedPod(this.cronJob, '/spec/jobTemplate/spec/template/spec', { snapshots: JOB_RESOURCES.snapshots });
+    applyPodPlacement(this.cronJob, '/spec/jobTemplate/spec/template/spec', props.pod, { selector: { 'app.kubernetes.io/name': 'qdrant-snapshots', 'app.kubernetes.io/part-of': props.partOf } }, images.pullSecrets);
   }
 }
 

@@ -152,6 +152,8 @@ export class QdrantStack extends Construct {
         qdrantApiKey: this.secrets.QDRANT_API_KEY,
         deadlineSeconds: config.smoke.deadlineSeconds,
         tlsSecretName: config.qdrant.tls?.secretName,
+        images: config.images,
+        pod: config.jobs.pod,
       });
     }
     if (config.smoke.enabled) {
@@ -164,6 +166,8 @@ export class QdrantStack extends Construct {
         expectations: smokeJobExpectations(config),
         smoke: config.smoke,
         tlsSecretName: config.qdrant.tls?.secretName,
+        images: config.images,
+        pod: config.jobs.pod,
       });
     }
     placeInNamespace(this, this.namespace);
@@ -173,7 +177,7 @@ export class QdrantStack extends Construct {
 
   /** The stack's secret generator, created on first use (only keys it generates need one). */
   get secretGenerator(): SecretGenerator {
-    this.generator ??= new SecretGenerator(this, 'secret-generator', { namePrefix: this.config.name, partOf: this.config.name });
+    this.generator ??= new SecretGenerator(this, 'secret-generator', { namePrefix: this.config.name, partOf: this.config.name, images: this.config.images, pod: this.config.jobs.pod });
     return this.generator;
   }
 

@@ -1,6 +1,7 @@
 /** Ollama: embeddings (and other models) beside Qdrant. */
 import { OLLAMA, OLLAMA_PULL_SCRIPT, ollamaEnvironment, ollamaImage, ollamaPullEnvironment } from '../../components/ollama';
 import { modelDimensions, ollamaModels } from '../../config/embedding';
+import { extraEnvironment } from '../../config/placement';
 import { JOB_RESOURCES, ollamaResources } from '../../config/resources';
 import { Ollama } from '../../constructs/ollama';
 import { ANYWHERE } from '../../constructs/network-policies';
@@ -16,7 +17,7 @@ export const ollamaComponent: StackComponent = {
 
   kubernetes({ scope, config, namespace }) {
     const { enabled: _enabled, ...model } = config.ollama;
-    const ollama = new Ollama(scope, 'ollama', { ...model, name: instanceName(config.name, 'ollama'), partOf: config.name, namespace });
+    const ollama = new Ollama(scope, 'ollama', { ...model, name: instanceName(config.name, 'ollama'), partOf: config.name, namespace, images: config.images, jobs: config.jobs });
     const dimensions = modelDimensions(config);
     return {
       construct: ollama,
@@ -52,7 +53,7 @@ export const ollamaComponent: StackComponent = {
       // /models nor /home/ollama, so a one-shot chown hands them to the non-root user first.
       {
         name: 'ollama-volumes',
-        image: ollamaImage(o.version),
+        image: ollamaImage(o.version, config.images),
         user: '0:0',
         entrypoint: ['chown', '-R', `${OLLAMA.uid}:${OLLAMA.gid}`, OLLAMA.paths.models, OLLAMA.paths.home],
         environment: {},
@@ -67,9 +68,9 @@ export const ollamaComponent: StackComponent = {
       },
       {
         name: 'ollama',
-        image: ollamaImage(o.version),
+        image: ollamaImage(o.version, config.images),
         user: `${OLLAMA.uid}:${OLLAMA.gid}`,
-        environment: ollamaEnvironment({ keepAlive: o.keepAlive, numParallel: o.numParallel }),
+        environment: { ...ollamaEnvironment({ keepAlive: o.keepAlive, numParallel: o.numParallel }), ...extraEnvironment(o.pod.extraEnv) },
         ports: [{ name: 'http', container: OLLAMA.port, host: OLLAMA.port }],
         volumes: volumes(),
         tmpfs: [OLLAMA.paths.tmp],
@@ -85,10 +86,10 @@ export const ollamaComponent: StackComponent = {
     if (o.pullModels) {
       services.push({
         name: 'ollama-pull',
-        image: ollamaImage(o.version),
+        image: ollamaImage(o.version, config.images),
         user: `${OLLAMA.uid}:${OLLAMA.gid}`,
         entrypoint: ['/bin/sh', '-c', OLLAMA_PULL_SCRIPT],
-        environment: ollamaPullEnvironment(`http://ollama:${OLLAMA.port}`, ollamaModels(config)),
+        environment: { ...ollamaPullEnvironment(`http://ollama:${OLLAMA.port}`, ollamaModels(config)), ...extraEnvironment(config.jobs.pod.extraEnv) },
         ports: [],
         volumes: [],
         tmpfs: [OLLAMA.paths.home],

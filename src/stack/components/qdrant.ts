@@ -5,7 +5,8 @@ import type { Construct } from 'constructs';
 import { secret, value } from '../../components/env';
 import { QDRANT, qdrantEnvironment, qdrantImage } from '../../components/qdrant';
 import { qdrantConfigEnv, qdrantConfigFile } from '../../components/qdrant-config';
-import { COLLECTIONS_RUNNER, RUNNER } from '../../components/runner';
+import { COLLECTIONS_RUNNER, RUNNER, runnerImage } from '../../components/runner';
+import { extraEnvironment } from '../../config/placement';
 import type { DeclaredCollections } from '../../collections/job';
 import { usesStatefulSet } from '../../config/cluster';
 import { type CollectionConfig, managesCollections } from '../../config/collection';
@@ -38,7 +39,7 @@ export const qdrantComponent: StackComponent = {
   kubernetes(context) {
     const { scope, config, namespace, stackLabels } = context;
     const q = config.qdrant;
-    const priorityClassName = q.priorityClassName ?? (config.profile === 'prod' ? renderPriorityClass(scope, config, stackLabels) : undefined);
+    const priorityClassName = q.pod.priorityClassName ?? q.priorityClassName ?? (config.profile === 'prod' ? renderPriorityClass(scope, config, stackLabels) : undefined);
     const qdrant = new Qdrant(scope, 'qdrant', {
       ...q,
       priorityClassName,
@@ -47,6 +48,7 @@ export const qdrantComponent: StackComponent = {
       namespace,
       snapshots: config.snapshots,
       secretGenerator: context.secretGenerator,
+      images: config.images,
     });
     addOperations(context, qdrant);
 
@@ -83,13 +85,14 @@ export const qdrantComponent: StackComponent = {
     const q = config.qdrant;
     const qdrant: LocalService = {
       name: 'qdrant',
-      image: qdrantImage(q.version),
+      image: qdrantImage(q.version, config.images),
       user: `${QDRANT.uid}:${QDRANT.gid}`,
       // Locally a single node without TLS; the read-only key as configured.
       // Qdrant's file as QDRANT__ variables: no file can be mounted into a read-only container (see redis.ts).
       environment: {
         ...qdrantEnvironment({ readOnlyKey: q.readOnlyApiKey !== 'none', tls: false, cluster: false }),
         ...Object.fromEntries(Object.entries(qdrantConfigEnv(qdrantConfigFile(config))).map(([name, v]) => [name, value(v)])),
+        ...extraEnvironment(q.pod.extraEnv),
       },
       ports: [
         { name: 'http', container: QDRANT.ports.http, host: QDRANT.ports.http },
@@ -137,6 +140,8 @@ function addOperations({ scope, config, namespace, stackLabels }: KubernetesCont
       apiKey: qdrant.apiKeySecret,
       schedule: config.snapshots.schedule,
       keep: config.snapshots.keep,
+      images: config.images,
+      pod: config.jobs.pod,
       tlsSecretName: config.qdrant.tls?.secretName,
       s3: s3TargetOf(config.snapshots) && { level: qdrant.replicas > 1 ? 'shard' : 'collection' },
     });
@@ -193,7 +198,7 @@ function collectionsService(config: StackConfig, qdrant: LocalService): LocalSer
   });
   return {
     name: 'collections',
-    image: RUNNER.image,
+    image: runnerImage(config.images),
     user: `${RUNNER.uid}:${RUNNER.gid}`,
     entrypoint: ['node', '-e', program],
     environment: {
@@ -202,6 +207,7 @@ function collectionsService(config: StackConfig, qdrant: LocalService): LocalSer
       QDRANT_API_KEY: secret('QDRANT_API_KEY'),
       [COLLECTIONS_RUNNER.env.file]: value(`${tmp}/${file}`),
       [COLLECTIONS_RUNNER.env.deadline]: value(String(config.smoke.deadlineSeconds)),
+      ...extraEnvironment(config.jobs.pod.extraEnv),
     },
     ports: [],
     volumes: [],

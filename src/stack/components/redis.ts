@@ -3,6 +3,7 @@ import { REDIS, redisConfig, redisEnvironment, redisImage, redisPing, writeAuthS
 import { parseBytes } from '../../config/quantity';
 import { redisResources } from '../../config/resources';
 import { Redis } from '../../constructs/redis';
+import { extraEnvironment } from '../../config/placement';
 import { writeFileScript } from '../../local/types';
 import { instanceName, objectName } from '../../naming';
 import type { StackComponent } from '../component';
@@ -16,7 +17,7 @@ export const redisComponent: StackComponent = {
 
   kubernetes({ scope, config, namespace, secretGenerator }) {
     const { enabled: _enabled, ...model } = config.redis;
-    const redis = new Redis(scope, 'redis', { ...model, name: instanceName(config.name, 'redis'), partOf: config.name, namespace, secretGenerator, exporter: config.alerts.enabled });
+    const redis = new Redis(scope, 'redis', { ...model, name: instanceName(config.name, 'redis'), partOf: config.name, namespace, secretGenerator, exporter: config.alerts.enabled, images: config.images });
     // With alerts, Prometheus scrapes the exporter beside Redis, from its own namespace only.
     const prometheus = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': config.metrics.prometheusNamespace } } };
     return {
@@ -40,13 +41,13 @@ export const redisComponent: StackComponent = {
     return [
       {
         name: 'redis',
-        image: redisImage(r.version),
+        image: redisImage(r.version, config.images),
         user: `${REDIS.uid}:${REDIS.gid}`,
         // The Kubernetes init container's job, done in the same container before Redis starts; and the config
         // written into a tmpfs: a read-only service can have no file mounted in (Compose refuses inline configs
         // there — docker/compose#12031 — and Docker an upload into a read-only root).
         entrypoint: ['/bin/sh', '-c', `${writeAuthScript('env')}\n${writeFileScript(`${REDIS.paths.config}/redis.conf`, conf)}\nexec redis-server ${REDIS.paths.config}/redis.conf`],
-        environment: redisEnvironment(),
+        environment: { ...redisEnvironment(), ...extraEnvironment(r.pod.extraEnv) },
         ports: [{ name: 'redis', container: REDIS.port, host: REDIS.port }],
         volumes: [{ name: 'redis-data', path: REDIS.paths.data }],
         tmpfs: [REDIS.paths.auth, REDIS.paths.config, REDIS.paths.tmp],
