@@ -105,3 +105,36 @@ export function requireCached(file: string, variant: string, parent?: NodeModule
   if (cache && (!cachedData || script.cachedDataRejected)) process.once('exit', () => writeWhole(cache, script.createCachedData()));
   return mod.exports;
 }
+
+/**
+ * Compiles the CommonJS modules `require` loads from now on whose path `cached` accepts with the code cache
+ * too (one file per module and variant, keyed by its path and source), as Node's own loader would run them:
+ * for the packages a command loads from node_modules (their code, unlike the bundle's, carries no hash).
+ */
+export function cacheModules(variant: string, cached: (file: string) => boolean): void {
+  const probe = cacheFile(`// qdrant-stack CLI bundle ${'0'.repeat(16)}\n`, variant);
+  if (!probe) return;
+  const dir = dirname(probe);
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
+  type Compile = (this: NodeModule, content: string, filename: string) => unknown;
+  const proto = Module.prototype as unknown as { _compile: Compile };
+  const original = proto._compile;
+  const pending: [string, Script][] = [];
+  proto._compile = function (this: NodeModule, content: string, filename: string) {
+    if (!cached(filename)) return original.call(this, content, filename);
+    const key = createHash('sha1').update(filename).update('\0').update(content).digest('hex').slice(0, 32);
+    const file = join(dir, `m-${key}-${variant}-${process.version}-${process.arch}.v8`);
+    const cachedData = readOwn(file);
+    const script = new Script(Module.wrap(content), { filename, cachedData });
+    if (!cachedData || script.cachedDataRejected) pending.push([file, script]);
+    const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: NodeModule, filename: string, dirname: string) => unknown;
+    const req = ((id: string) => this.require(id)) as NodeJS.Require;
+    req.resolve = ((request: string, options?: { paths?: string[] }) => (Module as unknown as { _resolveFilename(r: string, m: NodeModule, isMain: boolean, o?: unknown): string })._resolveFilename(request, this, false, options)) as NodeJS.RequireResolve;
+    req.main = require.main;
+    req.cache = require.cache;
+    return wrapper.call(this.exports, this.exports, req, this, filename, dirname(filename));
+  };
+  process.once('exit', () => {
+    for (const [file, script] of pending) writeWhole(file, script.createCachedData());
+  });
+}
