@@ -224,7 +224,8 @@ describe('plan', () => {
     const io = { out: (t: string) => (out += t), err: () => {} };
     expect(await main(['node', 'q', 'plan', '--config', join(__dirname, '..', 'stack.yaml'), '--env', 'prod'], io)).toBe(0);
     expect(out).toContain("plan for stack 'qdrant-stack' (environment prod), profile prod");
-    expect(out).toMatch(/^qdrant\s+3\s+500m\s+2\s+1Gi\s+2Gi\s+30Gi/m);
+    // prod keeps its snapshots in S3 (stack.yaml): storage only, no snapshots volume.
+    expect(out).toMatch(/^qdrant\s+3\s+500m\s+2\s+1Gi\s+2Gi\s+10Gi\s+StatefulSet$/m);
     expect(out).toMatch(/^total \(× replicas\)/m);
     out = '';
     expect(await main(['node', 'q', 'plan', '--config', join(__dirname, '..', 'stack.yaml'), '--format', 'json'], io)).toBe(0);
