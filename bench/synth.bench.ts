@@ -6,6 +6,8 @@
  *    and of the default model again over its previous render (what `npm run synth` does in a checkout);
  *  - in process: construct + synthesize to YAML only, after a warm-up.
  * Target: full-stack `synth` <= 1.5x the baseline app. Run: npm run bench (RUNS=n, IN_PROCESS_RUNS=n).
+ * BEFORE=<a bin, e.g. a copy of bin/qdrant-stack.js loading an older bundle>: its `synth` of the default model too,
+ * in the same interleaved run, for before/after figures.
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -43,8 +45,10 @@ interface Case {
   readonly args: (out: string) => string[];
   readonly before?: (out: string) => void;
 }
+const before = process.env.BEFORE;
 const cases: Case[] = [
   { label: 'baseline: minimal cdk8s-plus app (1 Deployment), files written', args: (out) => ['bench/minimal-app.js', out] },
+  ...(before ? [{ label: `BEFORE (${before}) synth (default model, 1 render)`, args: (out: string) => [before, 'synth', '--config', one, '--out', out] }] : []),
   { label: 'qdrant-stack --version', args: () => ['bin/qdrant-stack.js', '--version'] },
   { label: 'qdrant-stack validate (default model)', args: () => ['bin/qdrant-stack.js', 'validate', '--config', one] },
   { label: 'qdrant-stack synth (default model, 1 render)', args: (out) => ['bin/qdrant-stack.js', 'synth', '--config', one, '--out', out] },

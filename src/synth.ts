@@ -14,6 +14,7 @@ import type { RenderedObject } from './charts/finalize';
 import { renderCompose, renderEnvExample } from './compose/render';
 import { StackChart } from './charts/stack-chart';
 import { MARKER_FILE, replaceFolder, writeMarker } from './output';
+import { emitDocument } from './yaml-emit';
 import { COMPOSE_FILE, ENV_EXAMPLE_FILE, KUSTOMIZATION_FILE, MANIFEST_EXTENSION } from './files';
 
 export { COMPOSE_FILE, ENV_EXAMPLE_FILE, KUSTOMIZATION_FILE } from './files';
@@ -76,9 +77,29 @@ export function objectsOf(renders: ReadonlyMap<string, ModelRender>): Map<string
   return new Map([...renders].map(([folder, render]) => [folder, render.objects]));
 }
 
-/** A manifest file's text: cdk8s' serializer, as `cdk8s synth` writes it. */
+/**
+ * A sample that tells apart what cdk8s' serializer may be set to write: YAML 1.1 or 1.2 (`yes`, `0o17`), folded
+ * long lines, sequences indented or not, literal blocks, quoting. Small: the first use of the yaml package is
+ * what it costs (~4 ms).
+ */
+const SAMPLE = { a: ['yes', '0o17', `${'x'.repeat(60)} ${'y'.repeat(60)}`, 'multi\nline\n', "it's: \"k\"", 1.5, true, null], b: { c: [], d: {} } };
+/** Whether src/yaml-emit.ts writes the sample as the cdk8s at hand does (checked once): else cdk8s' serializer alone. */
+let emitterAgrees: boolean | undefined;
+
+/** One document, as cdk8s' `Yaml.stringify` writes it. */
+function documentText(object: RenderedObject): string {
+  emitterAgrees ??= emitDocument(SAMPLE) === Yaml.stringify(SAMPLE);
+  return (emitterAgrees ? emitDocument(object) : undefined) ?? Yaml.stringify(object);
+}
+
+/**
+ * A manifest file's text, byte for byte as `cdk8s synth` writes it (cdk8s' `Yaml.stringify`: one document per
+ * object, joined with `---`): each document by src/yaml-emit.ts, which skips the yaml package's document model
+ * (README "## Performance"), or by cdk8s' serializer when that emitter is not sure it writes the same or the
+ * serializer writes the sample otherwise (test/yaml-emit.test.ts compares the two).
+ */
 export function manifestText(objects: readonly RenderedObject[]): string {
-  return Yaml.stringify(...objects);
+  return objects.map((o) => (o === undefined ? '\n' : documentText(o))).join('---\n');
 }
 
 /** Writes the Kubernetes manifests of a render into `dir` (created if missing), one file per chart. */

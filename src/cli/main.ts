@@ -49,6 +49,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option('--force', 'replace the output folder even when it holds files qdrant-stack did not write (they are lost)')
     .option('--allow-data-migration', 'render even when the change replaces or leaves behind a data volume of the previous render (move the data first)')
     .action(async (opts: { config: string; out: string; env?: string; force?: boolean; allowDataMigration?: boolean }) => {
+      await zodJitless(); // before what follows loads src/config
       const { outputFolderProblems, refuseIfAny } = await import('../output');
       const { isRenderedName, objectsOf, renderModel, renderModels, writeRenders } = await import('../synth');
       const { assertDataKept, assertRenderable } = await import('../rollout');
@@ -216,8 +217,18 @@ function commandOf(argv: readonly string[]): string | undefined {
   return operands[0] === 'help' ? operands[1] : operands[0];
 }
 
+/**
+ * zod's JIT compiles (new Function) a parser for each object schema the first time it parses with it: work that
+ * a command, which parses each schema about once, pays for and never gets back (README "## Performance"). Each
+ * schema reads the setting when it is built, that is when src/config is first loaded: so before that.
+ */
+async function zodJitless(): Promise<void> {
+  (await import('zod')).config({ jitless: true });
+}
+
 /** Loads a stack config and prints its warnings (valid, but probably not meant). */
 async function load(file: string, io: Io): Promise<ResolvedStack> {
+  await zodJitless();
   const { loadStack } = await import('../config/load');
   const stack = loadStack(file);
   for (const w of stack.warnings) io.err(`warning: ${file}: ${w.path}: ${w.message}\n`);
