@@ -74,6 +74,9 @@ export function runCli(main: (argv: readonly string[], io: ProcessIo) => Promise
     io.err(`error: ${e instanceof Error ? e.message : String(e)}${debug}\n`);
     process.exitCode = 1;
   };
+  // A file-size limit (ulimit -f) must not kill the process mid-write: ignored, SIGXFSZ makes the write fail
+  // with EFBIG, which the writer reports (a report, a render, the code cache) like a full disk.
+  if (process.platform !== 'win32') process.on('SIGXFSZ', () => {});
   // After an uncaught error the process is in an unknown state: say it, and end.
   process.on('uncaughtException', (e) => {
     fail(e);
