@@ -10,6 +10,9 @@ import { renderCompose, renderEnvExample } from '../src/compose/render';
 import { resolveConfig } from '../src/config/load';
 import type { StackInput } from '../src/config/schema';
 import { main } from '../src/cli/main';
+import { localStack } from '../src/local/services';
+import { COMPONENTS } from '../src/stack/components';
+import { rerankerComponent } from './support/reranker-component';
 import { findRedisServer, freePort, hasRedisServer } from './support/redis-server';
 
 // The Compose Specification's JSON schema, as shipped by dclint (a maintained Compose linter).
@@ -118,6 +121,20 @@ describe('docker-compose.yml', () => {
     expect(init.volumes).toEqual(file.services.ollama.volumes);
     expect(file.services.ollama.depends_on).toEqual({ 'ollama-volumes': { condition: 'service_completed_successfully' } });
   });
+});
+
+test('services in the order they always had: names of lowercase letters, digits and `-`, so code-unit order is localeCompare order', () => {
+  // src/compose/render.ts sorts by code unit (localeCompare would load ICU's collator); the built-in components
+  // and a user's one (the reranker) give names for which both orders agree, every service enabled.
+  const everything = [...COMPONENTS, rerankerComponent({ model: 'bge-reranker-base' })];
+  for (const components of [COMPONENTS, everything]) {
+    const config = resolveConfig({});
+    const names = localStack(config, components).services.map((s) => s.name);
+    for (const n of names) expect(n).toMatch(/^[a-z0-9-]+$/);
+    const services = Object.keys(parse(renderCompose(config, components)).services);
+    expect(services).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+    expect(services).toEqual(components === COMPONENTS ? ['collections', 'ollama', 'ollama-pull', 'ollama-volumes', 'qdrant', 'redis'] : ['collections', 'ollama', 'ollama-pull', 'ollama-volumes', 'qdrant', 'redis', 'reranker']);
+  }
 });
 
 test('dclint, a Compose linter, finds nothing to warn about', () => {

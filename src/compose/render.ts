@@ -77,7 +77,9 @@ export function renderCompose(config: StackConfig, components: readonly StackCom
   const files = stack.services.flatMap((s) => s.files);
   const compose = {
     name: stack.name,
-    services: Object.fromEntries([...stack.services].sort((a, b) => a.name.localeCompare(b.name)).map((s) => [s.name, renderService(s)])),
+    // By UTF-16 code unit, not localeCompare: the first localeCompare loads ICU's collator (~11 ms of a cold
+    // `synth`). Same order for the service names of the components (lowercase letters, digits and `-`).
+    services: Object.fromEntries([...stack.services].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((s) => [s.name, renderService(s)])),
     volumes: Object.fromEntries(stack.volumes.map((v) => [v, {}])),
     ...(files.length ? { configs: Object.fromEntries(files.map((f) => [f.name, { content: literal(f.content) }])) } : {}),
   };
