@@ -116,6 +116,16 @@ describe('smoke run against the Qdrant stand-in', () => {
     expect(report.exitCode).toBe(3);
   });
 
+  it('a poll the deadline cuts short does not hide what the server last answered', async () => {
+    // The first /readyz answers 503; every later one hangs until the run's deadline cuts it.
+    let readyzCalls = 0;
+    const q = await standIn({ faults: { readyzFailures: 1_000_000, silent: (_m, p) => p === '/readyz' && ++readyzCalls > 1 } });
+    const { report } = await runSmoke(fastOptions(q.url, { apiKey: ADMIN_KEY, deadlineS: 1 }));
+    expect(readyzCalls).toBeGreaterThan(1);
+    expect(checkNamed(report.checks, 'qdrant.readyz').message).toBe('/readyz not ready within the deadline: HTTP 503: some shards are not ready');
+    expect(report.exitCode).toBe(3);
+  });
+
   it('retries transient 500s and 429s on upserts and queries', async () => {
     const q = await standIn({ faults: { transient: { status: 500, count: 3, match: (m, p) => m === 'PUT' && p.endsWith('/points') } } });
     const { report } = await runSmoke(fastOptions(q.url, { apiKey: ADMIN_KEY }));

@@ -8,7 +8,7 @@ import { QDRANT } from '../../components/qdrant';
 import { pollUntil } from '../backoff';
 import { describeError, errorKind } from '../client';
 import { serverText } from '../http';
-import { CheckContext, runCheck, skip } from './context';
+import { CheckContext, cutByDeadline, runCheck, skip } from './context';
 
 /** Result of the connectivity stage: how far the run may go, and the server version. */
 export interface Connectivity {
@@ -27,8 +27,8 @@ async function pollAnswer<T>(ctx: CheckContext, call: () => Promise<T>, last: { 
       try {
         return await call();
       } catch (e) {
-        last.error = describeError(e);
         const kind = errorKind(e);
+        if (!(last.error && cutByDeadline(ctx, kind))) last.error = describeError(e);
         if (kind === 'unreachable' || kind === 'timeout' || kind === 'transient') return undefined;
         throw e;
       }

@@ -59,3 +59,11 @@ export function skip(ctx: CheckContext, name: string, message: string): void {
 export function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
+
+/**
+ * Whether `kind` is a request the run itself cut because its deadline arrived: it says nothing about the
+ * server, so what the server last answered (a 503, a 404) stays the reason a poll reports.
+ */
+export function cutByDeadline(ctx: Pick<CheckContext, 'deadline'>, kind: string): boolean {
+  return kind === 'timeout' && Date.now() >= ctx.deadline - 5;
+}

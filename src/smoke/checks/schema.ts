@@ -17,7 +17,7 @@ import { CollectionShape, declaredShape, foundCollection } from '../../collectio
 import { pollUntil, throwIfAborted } from '../backoff';
 import { CollectionInfo, describeError, errorKind } from '../client';
 import type { CollectionsJobRef, ExpectedCollection } from '../options';
-import { CheckContext, Outcome, runCheck, seconds } from './context';
+import { CheckContext, cutByDeadline, Outcome, runCheck, seconds } from './context';
 
 interface VectorParams {
   size?: number;
@@ -139,7 +139,7 @@ async function checkDeclared(ctx: CheckContext, expected: ExpectedCollection, de
         if (kind !== 'unreachable' && kind !== 'timeout' && kind !== 'transient') throw e;
         // A request cut only because the run's deadline arrived says nothing new: what the server last
         // answered (e.g. "not found") stands.
-        if (kind === 'timeout' && Date.now() >= ctx.deadline - 5) return undefined;
+        if (waitedFor.size && cutByDeadline(ctx, kind)) return undefined;
         lastError = describeError(e);
         return undefined;
       }
