@@ -10,61 +10,13 @@ import { CLIENT_LABEL } from '../src/constructs/labels';
 import type { StackInput } from '../src/config/schema';
 import { STACK_NAME_MAX } from '../src/naming';
 import { readRenderedFolder } from '../src/rollout';
+import { MODEL_MATRIX } from './support/config-matrix';
 import { find, Manifest, synthStack } from './support/stack';
 
 const ROOT = join(__dirname, '..');
 const EXTERNAL = { externalPeers: [{ [CLIENT_LABEL.key]: CLIENT_LABEL.value }] };
 
 
-const MATRIX: [string, StackInput][] = [
-  ['single node (defaults)', {}],
-  ['single node on a StatefulSet', { qdrant: { workload: 'statefulset' } }],
-  ['distributed, 3 peers', { qdrant: { replicas: 3 } }],
-  ['distributed, 5 peers, snapshots', { qdrant: { replicas: 5 }, snapshots: { enabled: true } }],
-  ['TLS and metrics', { qdrant: { tls: { secretName: 'qdrant-tls' } }, metrics: { serviceMonitor: true, grafanaDashboard: true } }],
-  ['distributed with TLS, metrics, snapshots', { qdrant: { replicas: 3, tls: { secretName: 'qdrant-tls' } }, metrics: { serviceMonitor: true }, snapshots: { enabled: true } }],
-  ['single node with snapshots', { snapshots: { enabled: true } }],
-  ['companions off', { ollama: { enabled: false }, redis: { enabled: false } }],
-  ['GPUs', { ollama: { gpus: 1, runtimeClassName: 'nvidia' } }],
-  ['prod profile', { profile: 'prod' }],
-  ['existing Secrets, no read-only key', { qdrant: { apiKey: { secretName: 'q', key: 'k' }, readOnlyApiKey: 'none' }, redis: { password: { secretName: 'r', key: 'p' } } }],
-  ['no NetworkPolicies, Helm-test hook', { networkPolicies: { enabled: false }, smoke: { hook: 'helm-test' } }],
-  // Edge values the model accepts must render values the API server parses.
-  [
-    'smallest and largest accepted quantities, a named cron schedule',
-    {
-      qdrant: { storage: { size: '7Ei' }, resources: { requests: { cpu: '1m', memory: '1' }, limits: { cpu: '9000000000000', memory: '7Ei' } } },
-      redis: { maxMemory: '1Mi' },
-      snapshots: { enabled: true, schedule: '15 2 1,15 jan-jun MON-FRI' },
-    },
-  ],
-  ['environment-style namespace and a one-letter name', { name: 'q', namespace: 'q-staging' }],
-  [
-    'exposed: LoadBalancer, Ingress and Gateway routes for Qdrant, NodePort and a route for Ollama',
-    {
-      qdrant: {
-        replicas: 3,
-        expose: {
-          service: { type: 'LoadBalancer', loadBalancerSourceRanges: ['203.0.113.0/24'], annotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' } },
-          ingress: { className: 'nginx', host: 'qdrant.example.com', tls: { secretName: 'qdrant-public-tls' } },
-          gateway: { parentRefs: [{ name: 'public', namespace: 'gateways' }], hostnames: ['api.example.com'], grpc: { hostnames: ['grpc.example.com'] } },
-        },
-      },
-      ollama: { expose: { service: { type: 'NodePort' }, gateway: { parentRefs: [{ name: 'internal' }], hostnames: ['ollama.example.com'] } } },
-    },
-  ],
-  [
-    `longest name (${STACK_NAME_MAX} characters), every option on`,
-    {
-      name: `s${'x'.repeat(STACK_NAME_MAX - 1)}`,
-      profile: 'prod',
-      qdrant: { replicas: 5, tls: { secretName: 'qdrant-tls' } },
-      ollama: { gpus: 1, models: ['nomic-embed-text'] },
-      metrics: { serviceMonitor: true, grafanaDashboard: true },
-      snapshots: { enabled: true },
-    },
-  ],
-];
 
 describe('every committed rendered folder passes the API server rules', () => {
   test.each(renderedFolders(join(ROOT, 'dist')).map((d) => [d.slice(ROOT.length + 1)]))('%s', (dir) => {
@@ -74,7 +26,7 @@ describe('every committed rendered folder passes the API server rules', () => {
   });
 });
 
-describe.each(MATRIX)('API server rules: %s', (_title, input) => {
+describe.each(MODEL_MATRIX)('API server rules: %s', (_title, input) => {
   const objects = synthStack(input);
   const workloads = objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind));
   const selects = (selector: Record<string, string>) => workloads.filter((w) => Object.entries(selector).every(([k, v]) => w.spec.template.metadata.labels?.[k] === v));

@@ -6,9 +6,10 @@
 import { Yaml } from 'cdk8s';
 import { dirname, join } from 'node:path';
 import { loadStack, resolveConfig } from '../src/config/load';
-import type { StackConfig, StackInput } from '../src/config/schema';
+import type { StackConfig } from '../src/config/schema';
 import { manifestText, renderModel } from '../src/synth';
 import { emitDocument, YAML_11_TAG_TESTS } from '../src/yaml-emit';
+import { MODEL_MATRIX } from './support/config-matrix';
 
 const ROOT = join(__dirname, '..');
 
@@ -19,43 +20,7 @@ const stack = loadStack(join(ROOT, 'stack.yaml'));
 const MATRIX: [string, StackConfig][] = [
   ['stack.yaml', stack.base],
   ...[...stack.environments].map(([name, env]) => [`stack.yaml, environment ${name}`, env] as [string, StackConfig]),
-  ...(
-    [
-      ['single node (defaults)', {}],
-      ['single node on a StatefulSet', { qdrant: { workload: 'statefulset' } }],
-      ['distributed, 5 peers, snapshots', { qdrant: { replicas: 5 }, snapshots: { enabled: true } }],
-      ['distributed with TLS, metrics, snapshots', { qdrant: { replicas: 3, tls: { secretName: 'qdrant-tls' } }, metrics: { serviceMonitor: true, grafanaDashboard: true }, snapshots: { enabled: true } }],
-      ['companions off', { ollama: { enabled: false }, redis: { enabled: false } }],
-      ['GPUs', { ollama: { gpus: 1, runtimeClassName: 'nvidia' } }],
-      ['prod profile', { profile: 'prod' }],
-      ['existing Secrets, no read-only key', { qdrant: { apiKey: { secretName: 'q', key: 'k' }, readOnlyApiKey: 'none' }, redis: { password: { secretName: 'r', key: 'p' } } }],
-      ['no NetworkPolicies, Helm-test hook', { networkPolicies: { enabled: false }, smoke: { hook: 'helm-test' } }],
-      [
-        'edge quantities, a named cron schedule',
-        {
-          qdrant: { storage: { size: '7Ei' }, resources: { requests: { cpu: '1m', memory: '1' }, limits: { cpu: '9000000000000', memory: '7Ei' } } },
-          redis: { maxMemory: '1Mi' },
-          snapshots: { enabled: true, schedule: '15 2 1,15 jan-jun MON-FRI' },
-        },
-      ],
-      ['a one-letter name, an environment-style namespace', { name: 'q', namespace: 'q-staging' }],
-      [
-        'exposed every way',
-        {
-          qdrant: {
-            replicas: 3,
-            expose: {
-              service: { type: 'LoadBalancer', loadBalancerSourceRanges: ['203.0.113.0/24'], annotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' } },
-              ingress: { className: 'nginx', host: 'qdrant.example.com', tls: { secretName: 'qdrant-public-tls' } },
-              gateway: { parentRefs: [{ name: 'public', namespace: 'gateways' }], hostnames: ['api.example.com'], grpc: { hostnames: ['grpc.example.com'] } },
-            },
-          },
-          ollama: { expose: { service: { type: 'NodePort' }, gateway: { parentRefs: [{ name: 'internal' }], hostnames: ['ollama.example.com'] } } },
-        },
-      ],
-      ['every option on', { profile: 'prod', qdrant: { replicas: 5, tls: { secretName: 'qdrant-tls' } }, ollama: { gpus: 1, models: ['nomic-embed-text'] }, metrics: { serviceMonitor: true, grafanaDashboard: true }, snapshots: { enabled: true } }],
-    ] as [string, StackInput][]
-  ).map(([title, input]) => [title, resolveConfig(input)] as [string, StackConfig]),
+  ...MODEL_MATRIX.map(([title, input]) => [title, resolveConfig(input)] as [string, StackConfig]),
 ];
 
 describe('every rendered document: the emitter writes what cdk8s writes', () => {
