@@ -1,19 +1,10 @@
 /** The collection model: Qdrant 1.19's parameters, and what Qdrant would reject or what cannot work. */
-import { ConfigError } from '../src/config/errors';
 import { resolveConfig } from '../src/config/load';
 import { denseVectors, embeddingVectorOf } from '../src/config/vectors';
 import { plan } from '../src/config/plan';
 import { qdrantResources } from '../src/config/resources';
+import { problemsOf } from './support/problems';
 
-const problemsOf = (input: unknown): string[] => {
-  try {
-    resolveConfig(input);
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-};
 const collection = (c: object) => ({ ollama: { enabled: false }, qdrant: { collections: [{ name: 'docs', ...c }] } });
 
 const HYBRID = {

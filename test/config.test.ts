@@ -1,18 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError } from '../src/config/errors';
 import { parseConfig, resolveConfig } from '../src/config/load';
+import { problemsOf } from './support/problems';
 
-function problemsOf(input: unknown): string[] {
-  try {
-    resolveConfig(input);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error('expected the config to be invalid');
-}
 
 describe('stack model defaults', () => {
   test('an empty model is a single-node Qdrant 1.19.0 with one 1024/Cosine collection', () => {

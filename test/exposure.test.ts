@@ -5,11 +5,11 @@
  */
 import { BlockList, isIPv6 } from 'node:net';
 import { apiServerProblems, selectorMatches, updateProblems } from '../src/apiserver';
-import { ConfigError } from '../src/config/errors';
 import { resolveStack } from '../src/config/load';
 import type { StackInput } from '../src/config/schema';
 import { CLIENT_LABEL } from '../src/constructs/labels';
 import { find, Manifest, synthStack } from './support/stack';
+import { problemsOf } from './support/problems';
 
 const EXTERNAL = { externalPeers: [{ [CLIENT_LABEL.key]: CLIENT_LABEL.value }] };
 
@@ -58,15 +58,6 @@ function reachable(objects: Manifest[], kind: string, name: string, source: Sour
   return ports.filter((port) => admits(objects, workload.metadata.namespace!, workload.spec.template.metadata.labels, source, port));
 }
 
-const problemsOf = (input: unknown): string[] => {
-  try {
-    resolveStack(input);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  return [];
-};
 
 describe('everything exposed', () => {
   const objects = synthStack(EXPOSED);

@@ -1,24 +1,15 @@
 import { parse } from 'yaml';
 import { imageReference, imageTag } from '../src/components/images';
 import { renderCompose } from '../src/compose/render';
-import { ConfigError } from '../src/config/errors';
 import { resolveConfig } from '../src/config/load';
 import type { StackInput } from '../src/config/schema';
 import { dockerStack } from '../src/pulumi/docker-stack';
 import { mockPulumi, settle } from './support/pulumi-mocks';
 import { podSpecs, synthStack } from './support/stack';
+import { problemsOf } from './support/problems';
 
 const created = mockPulumi();
 
-function problemsOf(input: unknown): string[] {
-  try {
-    resolveConfig(input);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error('expected the config to be invalid');
-}
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const REGISTRY = 'mirror.example.com:5000/dockerhub';

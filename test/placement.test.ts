@@ -1,21 +1,12 @@
 import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { renderCompose, renderEnvExample } from '../src/compose/render';
-import { ConfigError } from '../src/config/errors';
 import { resolveConfig, resolveStack } from '../src/config/load';
 import type { StackInput } from '../src/config/schema';
 import { RunnerJob } from '../src/constructs/runner-job';
 import { find, type Manifest, podSpecs, synthStack } from './support/stack';
+import { problemsOf } from './support/problems';
 
-function problemsOf(input: unknown): string[] {
-  try {
-    resolveConfig(input);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error('expected the config to be invalid');
-}
 
 const template = (o: Manifest) => (o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template : o.spec.template);
 const envOf = (spec: any, name: string) => [...(spec.initContainers ?? []), ...spec.containers].map((c: any) => c.env?.find((e: any) => e.name === name));
