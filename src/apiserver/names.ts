@@ -16,9 +16,8 @@ import {
   podTemplate,
   str,
 } from './objects';
+import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN } from '../config/kubernetes-syntax';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
@@ -57,9 +56,9 @@ function formatErrors(name: string, format: NameRule['format']): string | undefi
     case 'dns1035-label':
       return DNS1035_LABEL.test(name) ? undefined : "a DNS-1035 label: lower-case alphanumerics and '-', starting with a letter and ending with an alphanumeric (regex [a-z]([-a-z0-9]*[a-z0-9])?)";
     case 'dns1123-label':
-      return DNS1123_LABEL.test(name) ? undefined : "a DNS-1123 label: lower-case alphanumerics and '-', starting and ending with an alphanumeric (regex [a-z0-9]([-a-z0-9]*[a-z0-9])?)";
+      return DNS_1123_LABEL.test(name) ? undefined : "a DNS-1123 label: lower-case alphanumerics and '-', starting and ending with an alphanumeric (regex [a-z0-9]([-a-z0-9]*[a-z0-9])?)";
     case 'dns1123-subdomain':
-      return DNS1123_SUBDOMAIN.test(name) ? undefined : "a DNS-1123 subdomain: lower-case alphanumerics, '-' and '.', starting and ending with an alphanumeric";
+      return DNS_1123_SUBDOMAIN.test(name) ? undefined : "a DNS-1123 subdomain: lower-case alphanumerics, '-' and '.', starting and ending with an alphanumeric";
     case 'path-segment':
       return name === '.' || name === '..' || name.includes('/') || name.includes('%') ? 'a path segment: not "." or "..", no "/" or "%"' : undefined;
   }
@@ -75,7 +74,7 @@ export function qualifiedNameErrors(key: string): string[] {
     const prefix = parts[0];
     if (prefix.length === 0) errors.push('prefix part must be non-empty');
     else if (prefix.length > 253) errors.push(`prefix part must be no more than 253 characters (has ${prefix.length})`);
-    else if (!DNS1123_SUBDOMAIN.test(prefix)) errors.push('prefix part must be a lower-case DNS-1123 subdomain');
+    else if (!DNS_1123_SUBDOMAIN.test(prefix)) errors.push('prefix part must be a lower-case DNS-1123 subdomain');
   }
   if (name.length === 0) errors.push('name part must be non-empty');
   else if (name.length > 63) errors.push(`name part must be no more than 63 characters (has ${name.length})`);

@@ -3,9 +3,8 @@
  * Its cross-field rule (alerts need the Qdrant ServiceMonitor) is checked by the stack's superRefine.
  */
 import { z } from 'zod';
+import { LABEL_KEY, LABEL_VALUE } from './kubernetes-syntax';
 
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 /** Prometheus label names: no dots or slashes, unlike Kubernetes label keys. */
 const PROMETHEUS_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 

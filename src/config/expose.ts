@@ -6,10 +6,8 @@ import { z } from 'zod';
 import type { ConfigProblem } from './errors';
 import { OLLAMA } from '../components/ollama';
 import { QDRANT } from '../components/qdrant';
+import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, LABEL_KEY } from './kubernetes-syntax';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** Where an Ingress controller usually runs when `controllerNamespaces` is left out. */
 export const DEFAULT_INGRESS_CONTROLLER_NAMESPACE = 'ingress-nginx';
@@ -17,23 +15,23 @@ export const DEFAULT_INGRESS_CONTROLLER_NAMESPACE = 'ingress-nginx';
 const namespaceName = z
   .string({ error: 'must be a namespace name' })
   .max(63, { error: 'must be at most 63 characters' })
-  .regex(DNS_LABEL, { error: 'must be a namespace name: a DNS-1123 label (lowercase letters, digits and "-")' });
+  .regex(DNS_1123_LABEL, { error: 'must be a namespace name: a DNS-1123 label (lowercase letters, digits and "-")' });
 
 const objectRefName = z
   .string({ error: 'must be a name' })
   .max(253, { error: 'must be at most 253 characters' })
-  .regex(DNS_SUBDOMAIN, { error: 'must be a DNS-1123 subdomain (lowercase letters, digits, "-" and ".")' });
+  .regex(DNS_1123_SUBDOMAIN, { error: 'must be a DNS-1123 subdomain (lowercase letters, digits, "-" and ".")' });
 
 /** A DNS host name clients use (no wildcard, no IP address): it becomes the external URL. */
 const hostName = z
   .string({ error: 'must be a host name such as "qdrant.example.com"' })
   .max(253, { error: 'must be at most 253 characters' })
-  .regex(DNS_SUBDOMAIN, { error: 'must be a DNS host name such as "qdrant.example.com": lowercase letters, digits, "-" and ".", no wildcard', abort: true })
+  .regex(DNS_1123_SUBDOMAIN, { error: 'must be a DNS host name such as "qdrant.example.com": lowercase letters, digits, "-" and ".", no wildcard', abort: true })
   .refine((h) => !/^[0-9.]+$/.test(h), { error: 'must be a DNS host name, not an IP address (Ingress and Gateway API match host names only)' });
 
 const annotations = z
   .record(
-    z.string().regex(QUALIFIED_KEY, { error: 'must be an annotation key such as "example.com/setting"' }),
+    z.string().regex(LABEL_KEY, { error: 'must be an annotation key such as "example.com/setting"' }),
     z.string({ error: 'must be a string (quote numbers and booleans)' }),
     { error: 'must be a map of annotation to string value' },
   )
@@ -58,7 +56,7 @@ const serviceSchema = z
       .describe('LoadBalancer: the client networks allowed in, on the load balancer and in the NetworkPolicy. Empty: anywhere (a warning: an API key open to the internet is still only an API key).'),
     loadBalancerClass: z
       .string({ error: 'must be a load balancer class such as "service.k8s.aws/nlb"' })
-      .regex(QUALIFIED_KEY, { error: 'must be a load balancer class such as "service.k8s.aws/nlb" (a label-style name)' })
+      .regex(LABEL_KEY, { error: 'must be a load balancer class such as "service.k8s.aws/nlb" (a label-style name)' })
       .optional()
       .describe('LoadBalancer: the load balancer implementation (spec.loadBalancerClass); the cloud default when left out. Cannot change once the load balancer exists.'),
   })

@@ -5,10 +5,8 @@
  */
 import { z } from 'zod';
 import { value, secret, type Environment } from '../components/env';
+import { DNS_1123_SUBDOMAIN, LABEL_KEY, LABEL_VALUE } from './kubernetes-syntax';
 
-const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Names that hold a credential by convention: their values belong in a Secret. */
 const SECRET_LOOKING = /(PASSWORD|PASSWD|SECRET|TOKEN|_KEY|CREDENTIALS)$/i;

@@ -21,6 +21,7 @@ import { LONGEST_STACK_SUFFIXES, NAME_LIMITS, STACK_NAME_MAX } from '../naming';
 import { collectionSchema } from './collection';
 import { alertsProblems, alertsSchema } from './alerts';
 import { QDRANT_CONFIG_DESCRIPTION, qdrantServerConfigSchema } from './qdrant-config';
+import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, LABEL_KEY, LABEL_VALUE } from './kubernetes-syntax';
 export { collectionSchema, distanceSchema, PAYLOAD_INDEX_TYPES } from './collection';
 export type { CollectionConfig, Distance } from './collection';
 
@@ -37,8 +38,6 @@ export function environmentNameProblem(name: string): string | undefined {
 /** Namespaces of the cluster itself: a stack must not relabel them for Pod Security or share them. */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** A DNS-1123 label (namespaces, Services, stack names): at most `max` characters. */
 const dnsLabel = (max: number) =>
@@ -47,9 +46,6 @@ const dnsLabel = (max: number) =>
     .max(max, { error: `must be at most ${max} characters` })
     .regex(DNS_1123_LABEL, { error: 'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit' });
 
-/** A label key: an optional DNS-subdomain prefix and a name of at most 63 characters. */
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 const secretName = z
   .string({ error: 'must be a string' })
