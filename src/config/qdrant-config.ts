@@ -5,6 +5,7 @@
  * are either secret (never in a ConfigMap) or wired into Services, probes and volumes.
  */
 import { z } from 'zod';
+import { QDRANT } from '../components/qdrant';
 
 const QDRANT_FILE = 'Qdrant\'s configuration file';
 
@@ -87,8 +88,8 @@ const serviceSchema = z.strictObject({
   enable_tls: refused('use qdrant.tls'),
   verify_https_client_certificate: refused('use qdrant.tls'),
   host: refused('Qdrant listens on all interfaces; NetworkPolicies restrict who reaches it'),
-  http_port: refused('the REST port is 6333 (Services, probes and NetworkPolicies use it)'),
-  grpc_port: refused('the gRPC port is 6334 (Services and NetworkPolicies use it)'),
+  http_port: refused(`the REST port is ${QDRANT.ports.http} (Services, probes and NetworkPolicies use it)`),
+  grpc_port: refused(`the gRPC port is ${QDRANT.ports.grpc} (Services and NetworkPolicies use it)`),
 });
 
 export const qdrantServerConfigSchema = z
