@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -17,7 +17,7 @@ import { ModelPuller } from './model-puller';
 import { applyPodPlacement } from './placement';
 import { imagesSchema, jobsSchema, type ImagesInput } from '../config/placement';
 import { Exposure } from './exposure';
-import { clusterService, httpProbe, persistentVolume, singlePodDeployment, startupTiming } from './parts';
+import { clusterService, httpProbe, persistentVolume, singlePodDeployment, startupTiming, chartGivenName } from './parts';
 import { finishRestrictedPod, restrictedContainerSecurity } from './restricted';
 
 /** The `ollama` section of the stack model (without `enabled`): the same keys, defaults and rules. */
@@ -76,7 +76,7 @@ export class Ollama extends Construct {
     const jobs = parseProps(jobsSchema, jobsInput, `${this.node.path} (Ollama props: jobs)`);
     const o = parseProps(ollamaSchema, model, `${this.node.path} (Ollama props)`);
     this.model = o;
-    const name = givenName ?? Chart.of(this).generateObjectName(this as unknown as ApiObject);
+    const name = givenName ?? chartGivenName(this);
     const version = o.version;
     const partOf = givenPartOf ?? name;
     this.serviceName = objectName('Service', name);

@@ -1,5 +1,5 @@
 /** Small building blocks shared by the component constructs. */
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -128,4 +128,13 @@ export function singlePodDeployment(
   });
   deployment.select(kplus.LabelSelector.of({ labels: props.selector }));
   return deployment;
+}
+
+/**
+ * The name a component used on its own takes when none is given: its chart's naming scheme (cdk8s' path and
+ * hash, or whatever the chart's `generateObjectName` does), as for any object of that chart.
+ */
+export function chartGivenName(scope: Construct): string {
+  // generateObjectName reads only the construct's path (and kind, which a component has none of).
+  return Chart.of(scope).generateObjectName(scope as unknown as ApiObject);
 }

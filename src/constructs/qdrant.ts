@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -14,7 +14,7 @@ import { namespaceOf, placeInNamespace, serviceHost } from './namespace';
 import { kubernetesEnv } from './env';
 import { componentLabels, immutableLabels, selectorLabels } from './labels';
 import { objectName } from '../naming';
-import { clusterService, httpProbe, persistentVolume, singlePodDeployment, startupTiming } from './parts';
+import { clusterService, httpProbe, persistentVolume, singlePodDeployment, startupTiming, chartGivenName } from './parts';
 import { peerStartScript } from './qdrant-peers';
 import { finishRestrictedPod, restrictedContainerSecurity, restrictedPodSecurity } from './restricted';
 import { SecretGenerator } from './secret-generator';
@@ -122,7 +122,7 @@ export class Qdrant extends Construct {
     const q = parseProps(qdrantSchema, model, `${this.node.path} (Qdrant props)`);
     const snapshotsModel = parseProps(snapshotsSchema, snapshotsInput, `${this.node.path} (Qdrant props: snapshots)`);
     this.model = q;
-    const name = givenName ?? Chart.of(this).generateObjectName(this as unknown as ApiObject);
+    const name = givenName ?? chartGivenName(this);
     const partOf = givenPartOf ?? name;
     const namespace = namespaceOf(this, givenNamespace);
     this.replicas = q.replicas;
