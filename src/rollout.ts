@@ -10,7 +10,7 @@ import { apiServerProblems, dataVolumeProblems, diffObjects, Problem, updateProb
 import { CLIENT_LABEL } from './constructs/labels';
 import { ConfigError } from './config/errors';
 import type { ResolvedStack } from './config/load';
-import { stackNamespace } from './charts/stack-chart';
+import { stackNamespace } from './config/namespace';
 import type { RenderedObject } from './charts/finalize';
 import type { StackConfig } from './config/schema';
 import { ModelRender, objectsOf, renderModel, renderModels } from './synth';

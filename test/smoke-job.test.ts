@@ -11,7 +11,7 @@ import { SMOKE_BUNDLE_PATH } from '../src/smoke/bundle';
 import { existsSync } from 'node:fs';
 import { resolveConfig } from '../src/config/load';
 import type { StackInput } from '../src/config/schema';
-import { smokeJobExpectations } from '../src/charts/smoke-chart';
+import { smokeJobExpectations } from '../src/stack/jobs';
 import { find, Manifest, synthStack } from './support/stack';
 import { hasRedisServer, RedisServer, startRedis } from './support/redis-server';
 import { startOllamaStandIn, OllamaStandIn } from './smoke/support/ollama-stand-in';

@@ -6,8 +6,6 @@ import { QdrantStack, type StackJobPurpose } from '../stack/qdrant-stack';
 import type { StackComponent } from '../stack/component';
 import { RunnerChart } from './runner-chart';
 
-export { stackNamespace } from '../config/namespace';
-export { POD_SECURITY_LABELS } from '../stack/qdrant-stack';
 
 /** Props of {@link StackChart}. */
 export interface StackChartProps extends Omit<ChartProps, 'namespace'> {

@@ -54,7 +54,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       const { isRenderedName, objectsOf, renderModel, renderModels, writeRenders } = await import('../synth');
       const { assertDataKept, assertRenderable } = await import('../rollout');
       const { readRenders, refusedUpdates } = await import('../check');
-      const { stackNamespace } = await import('../charts/stack-chart');
+      const { stackNamespace } = await import('../config/namespace');
       const out = opts.env && opts.out !== '' ? join(opts.out, opts.env) : opts.out;
       refuseIfAny(outputFolderProblems(out, { flag: '--out', config: opts.config, force: opts.force, ownName: isRenderedName }));
       const stack = await load(opts.config, io);

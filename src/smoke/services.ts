@@ -8,6 +8,7 @@ import { OLLAMA } from '../components/ollama';
 import { REDIS } from '../components/redis';
 import type { StackConfig } from '../config/schema';
 import { instanceName, objectName } from '../naming';
+import { stackNamespace } from '../config/namespace';
 
 /** A companion's Service. */
 export interface CompanionService {
@@ -20,8 +21,7 @@ export interface CompanionService {
 
 /** The Services of the companions the model enables. */
 export function companionServices(config: StackConfig): { ollama?: CompanionService; redis?: CompanionService } {
-  // As stackNamespace() in src/charts/stack-chart.ts, which this CLI path does not load (cdk8s).
-  const namespace = config.namespace ?? config.name;
+  const namespace = stackNamespace(config);
   const service = (component: string, scheme: string, port: number): CompanionService => {
     const name = objectName('Service', instanceName(config.name, component));
     return { service: name, namespace, port, url: `${scheme}://${name}.${namespace}.svc:${port}` };

@@ -1,2 +1,0 @@
-/** Kept for imports of earlier versions: the collections Job's name lives with the stack now. */
-export { collectionsJobName } from '../stack/jobs';
