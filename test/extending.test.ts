@@ -126,4 +126,9 @@ describe('a fourth component, registered in the list', () => {
     ]);
     expect(objects).toHaveLength(baseline.objects.length + 3);
   });
+
+  test('a component list without Qdrant is refused, naming what it got', () => {
+    const chart = new Chart(Testing.app(), 'apps', { namespace: 'search' });
+    expect(() => new QdrantStack(chart, 'only-reranker', { name: 'search', components: [reranker] })).toThrow('apps/only-reranker: the components must include Qdrant (qdrantComponent); got reranker');
+  });
 });

@@ -109,7 +109,10 @@ export class QdrantStack extends Construct {
       deployed.set(component.key, component.kubernetes({ scope: this, config, namespace: this.namespace, stackLabels, secretGenerator: () => this.secretGenerator, deployed }));
     }
     this.components = deployed;
-    this.qdrant = deployed.get('qdrant')?.construct as Qdrant;
+    const qdrant = deployed.get('qdrant')?.construct;
+    // The rest of the stack (its Jobs, the connection contract, the smoke test) is Qdrant's companions.
+    if (!qdrant) throw new Error(`${this.node.path}: the components must include Qdrant (qdrantComponent); got ${[...deployed.keys()].join(', ') || 'none'}`);
+    this.qdrant = qdrant as Qdrant;
     this.ollama = deployed.get('ollama')?.construct as Ollama | undefined;
     this.redis = deployed.get('redis')?.construct as Redis | undefined;
     const all = [...deployed.values()];
